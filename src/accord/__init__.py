@@ -1,0 +1,3 @@
+"""accord: nuclear arms-control agreements as code."""
+
+__version__ = "0.1.0"

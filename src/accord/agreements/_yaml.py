@@ -1,0 +1,90 @@
+"""YAML with positions: every mapping remembers its file and the line of each key.
+
+PyYAML drops positions after parsing; accord's errors must name the line, so the loader
+builds :class:`LineDict` mappings instead of plain dicts. Duplicate keys are an error
+(PyYAML would silently keep the last one).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import InputError
+
+
+class LineDict(dict):
+    """A dict that knows the file and line it came from, and the line of each key."""
+
+    file: str | None
+    line: int | None
+    key_lines: dict[str, int]
+
+    def __init__(self, *args: Any, file: str | None = None, line: int | None = None, **kw: Any):
+        super().__init__(*args, **kw)
+        self.file = file
+        self.line = line
+        self.key_lines = {}
+        self.key_files: dict[str, str | None] = {}
+
+    def file_of(self, key: str | None) -> str | None:
+        """The file that set ``key`` (a derived agreement mixes two files)."""
+        return self.key_files.get(key, self.file) if key is not None else self.file
+
+    def line_of(self, key: str) -> int | None:
+        """The line of ``key`` if known, else the line of the mapping itself."""
+        return self.key_lines.get(key, self.line)
+
+    def error(self, key: str | None, problem: str, field: str | None = None) -> InputError:
+        """An InputError located at ``key`` of this mapping."""
+        line = self.line_of(key) if key is not None else self.line
+        return InputError(problem, file=self.file_of(key), line=line, field=field or key)
+
+
+def _make_loader(filename: str) -> type[yaml.SafeLoader]:
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> LineDict:
+        loader.flatten_mapping(node)
+        out = LineDict(file=filename, line=node.start_mark.line + 1)
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if key in out:
+                raise InputError(
+                    f"duplicate key {key!r}", file=filename, line=key_node.start_mark.line + 1,
+                    field=str(key),
+                )
+            out[key] = loader.construct_object(value_node, deep=True)
+            out.key_lines[str(key)] = key_node.start_mark.line + 1
+        return out
+
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return Loader
+
+
+def load_yaml_text(text: str, filename: str) -> Any:
+    """Parse YAML text; a syntax error becomes an InputError naming file and line."""
+    try:
+        return yaml.load(text, Loader=_make_loader(filename))  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark else None
+        problem = (err.problem or err.context or "malformed YAML").strip()
+        raise InputError(f"malformed YAML: {problem}", file=filename, line=line) from None
+    except yaml.YAMLError as err:
+        raise InputError(f"malformed YAML: {err}", file=filename) from None
+
+
+def load_yaml_file(path: Path | str) -> Any:
+    """Read and parse a YAML file; an unreadable file is an InputError."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as err:
+        raise InputError(f"cannot read file: {err.strerror or err}", file=str(p)) from None
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", file=str(p)) from None
+    return load_yaml_text(text, str(p))

@@ -1,0 +1,536 @@
+"""Load and validate agreement files: YAML → :class:`~.model.Agreement`.
+
+``load_agreement(ref)`` takes a built-in id (``newstart``) or a path. A file with
+``extends: BASE`` is resolved against its base first (:func:`.amend.derive`), then the
+resolved mapping is validated as a whole. Every problem is an InputError naming the file,
+line, field and problem.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..errors import InputError
+from ..periods import Period, add_years
+from ..sources import RELIABILITIES, Source
+from ._yaml import LineDict, load_yaml_file
+from .amend import derive
+from .model import (
+    COUNT_MODES,
+    ITEM_STATUSES,
+    ITEM_TYPES,
+    LEGAL_FORMS,
+    VERIFICATION_LEVELS,
+    Agreement,
+    Cap,
+    Category,
+    Condition,
+    CountingRule,
+    DataExchange,
+    DatedClause,
+    Extension,
+    InspectionType,
+    Limit,
+    NotificationKind,
+    Regime,
+)
+
+LIBRARY = Path(__file__).parent / "library"
+_ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
+
+
+# ----------------------------------------------------------------------------- lookup
+
+
+def library_ids() -> list[str]:
+    """Ids of the built-in agreements, sorted."""
+    return sorted(p.stem for p in LIBRARY.glob("*.yaml"))
+
+
+def _is_path(ref: str) -> bool:
+    return ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref
+
+
+def _locate(ref: str, relative_to: Path | None = None, *, file: str | None = None,
+            line: int | None = None, field: str | None = None) -> Path:
+    if _is_path(ref):
+        p = Path(ref)
+        if not p.is_absolute() and relative_to is not None:
+            p = relative_to / p
+        if not p.is_file():
+            raise InputError(f"no agreement file {ref!r}", file=file, line=line, field=field)
+        return p
+    p = LIBRARY / f"{ref}.yaml"
+    if not p.is_file():
+        known = ", ".join(library_ids())
+        raise InputError(f"unknown agreement {ref!r} (built-in: {known})", file=file, line=line,
+                         field=field)
+    return p
+
+
+def load_agreement(ref: str | Path) -> Agreement:
+    """The agreement named by a built-in id or a file path, resolved and validated."""
+    path = _locate(str(ref))
+    return _load_path(str(path.resolve()))
+
+
+@lru_cache(maxsize=64)
+def _load_path(path: str) -> Agreement:
+    raw = _resolve(Path(path), ())
+    return build_agreement(raw, path=path)
+
+
+def load_all() -> list[Agreement]:
+    """Every built-in agreement, in id order."""
+    return [load_agreement(i) for i in library_ids()]
+
+
+def _resolve(path: Path, stack: tuple[str, ...]) -> LineDict:
+    key = str(path.resolve())
+    if key in stack:
+        chain = " -> ".join(Path(s).stem for s in (*stack, key))
+        raise InputError(f"extends cycle: {chain}", file=str(path), field="extends")
+    data = load_yaml_file(path)
+    if not isinstance(data, LineDict):
+        raise InputError("an agreement file must be a YAML mapping", file=str(path))
+    base_ref = data.get("extends")
+    if base_ref is None:
+        return data
+    if not isinstance(base_ref, str) or not base_ref:
+        raise data.error("extends", "must be an agreement id or a file path")
+    base_path = _locate(base_ref, path.parent, file=str(path), line=data.line_of("extends"),
+                        field="extends")
+    base = _resolve(base_path, (*stack, key))
+    return derive(base, data)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+class _Ctx:
+    """Validation context: the resolved mapping and its named sources."""
+
+    def __init__(self, raw: LineDict, path: str | None):
+        self.raw = raw
+        self.path = path
+        self.sources: dict[str, Source] = {}
+
+    def err(self, where: Mapping[str, Any] | None, key: str | None, problem: str,
+            field: str) -> InputError:
+        if isinstance(where, LineDict):
+            return InputError(problem, file=where.file_of(key), line=where.line_of(key) if key else where.line,
+                              field=field)
+        return InputError(problem, file=self.path, field=field)
+
+
+def _req(ctx: _Ctx, m: Mapping[str, Any], key: str, field: str) -> Any:
+    if key not in m or m[key] is None:
+        raise ctx.err(m, None, "is required", f"{field}.{key}" if field else key)
+    return m[key]
+
+
+def _str(ctx: _Ctx, m: Mapping[str, Any], key: str, field: str, *, required: bool = True) -> str | None:
+    if key not in m or m[key] is None:
+        if required:
+            raise ctx.err(m, None, "is required", _join(field, key))
+        return None
+    v = m[key]
+    if not isinstance(v, str) or not v.strip():
+        raise ctx.err(m, key, "must be a non-empty string", _join(field, key))
+    return v.strip()
+
+
+def _join(field: str, key: str) -> str:
+    return f"{field}.{key}" if field else key
+
+
+def _int(ctx: _Ctx, m: Mapping[str, Any], key: str, field: str, *, minimum: int = 0,
+         required: bool = True) -> int | None:
+    if key not in m or m[key] is None:
+        if required:
+            raise ctx.err(m, None, "is required", _join(field, key))
+        return None
+    v = m[key]
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise ctx.err(m, key, f"must be an integer, not {v!r}", _join(field, key))
+    if v < minimum:
+        raise ctx.err(m, key, f"must be >= {minimum}, not {v}", _join(field, key))
+    return v
+
+
+def _date(ctx: _Ctx, m: Mapping[str, Any], key: str, field: str, *, required: bool = True
+          ) -> _dt.date | None:
+    if key not in m or m[key] is None:
+        if required:
+            raise ctx.err(m, None, "is required", _join(field, key))
+        return None
+    v = m[key]
+    if isinstance(v, _dt.datetime):
+        return v.date()
+    if isinstance(v, _dt.date):
+        return v
+    if isinstance(v, str):
+        try:
+            return _dt.date.fromisoformat(v)
+        except ValueError:
+            pass
+    raise ctx.err(m, key, f"must be an ISO date (YYYY-MM-DD), not {v!r}", _join(field, key))
+
+
+def _map(ctx: _Ctx, m: Mapping[str, Any], key: str, field: str, *, required: bool = True
+         ) -> Mapping[str, Any] | None:
+    if key not in m or m[key] is None:
+        if required:
+            raise ctx.err(m, None, "is required", _join(field, key))
+        return None
+    v = m[key]
+    if not isinstance(v, Mapping):
+        raise ctx.err(m, key, "must be a mapping", _join(field, key))
+    return v
+
+
+def _list(ctx: _Ctx, m: Mapping[str, Any], key: str, field: str) -> list[Any]:
+    v = m.get(key)
+    if v is None:
+        return []
+    if not isinstance(v, list):
+        raise ctx.err(m, key, "must be a list", _join(field, key))
+    return v
+
+
+def _str_list(ctx: _Ctx, m: Mapping[str, Any], key: str, field: str, *,
+              allowed: tuple[str, ...] | None = None, required: bool = True) -> tuple[str, ...]:
+    v = m.get(key)
+    if v is None:
+        if required:
+            raise ctx.err(m, None, "is required", _join(field, key))
+        return ()
+    if isinstance(v, str):
+        v = [v]
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        raise ctx.err(m, key, "must be a list of strings", _join(field, key))
+    if allowed is not None:
+        for x in v:
+            if x not in allowed:
+                raise ctx.err(m, key, f"unknown value {x!r} (allowed: {', '.join(allowed)})",
+                              _join(field, key))
+    if len(set(v)) != len(v):
+        raise ctx.err(m, key, "has a duplicate entry", _join(field, key))
+    return tuple(v)
+
+
+def _source(ctx: _Ctx, m: Mapping[str, Any], field: str) -> Source:
+    """The clause's source: a named source (``source: treaty``), a reference with extra
+    fields (``source: {ref: treaty, article: ...}``) or a full inline source."""
+    if "source" not in m or m["source"] is None:
+        raise ctx.err(m, None, "every clause needs a source (document, article, url)",
+                      _join(field, "source"))
+    s = m["source"]
+    f = _join(field, "source")
+    if isinstance(s, str):
+        if s not in ctx.sources:
+            raise ctx.err(m, "source", f"unknown source {s!r} (define it under sources:)", f)
+        return ctx.sources[s]
+    if not isinstance(s, Mapping):
+        raise ctx.err(m, "source", "must be a source name or a mapping", f)
+    fields: dict[str, Any] = {}
+    if "ref" in s:
+        ref = s["ref"]
+        if ref not in ctx.sources:
+            raise ctx.err(s, "ref", f"unknown source {ref!r} (define it under sources:)", _join(f, "ref"))
+        base = ctx.sources[ref]
+        fields = {k: getattr(base, k) for k in ("document", "article", "url", "quote", "reliability", "note")}
+    for k in ("document", "article", "url", "quote", "reliability", "note"):
+        if k in s and s[k] is not None:
+            fields[k] = str(s[k])
+    if not fields.get("document"):
+        raise ctx.err(s, None, "a source needs a document (or ref: to a named source)", _join(f, "document"))
+    rel = fields.get("reliability", "official")
+    if rel not in RELIABILITIES:
+        raise ctx.err(s, "reliability", f"unknown reliability {rel!r} (allowed: {', '.join(RELIABILITIES)})",
+                      _join(f, "reliability"))
+    return Source(**fields)
+
+
+def _check_id(ctx: _Ctx, m: Mapping[str, Any], key: str, field: str, seen: set[str]) -> str:
+    value = _str(ctx, m, key, field)
+    assert value is not None
+    if not set(value) <= _ID_CHARS:
+        raise ctx.err(m, key, f"id {value!r} may use only a-z, 0-9, '-', '_' and '.'", _join(field, key))
+    if value in seen:
+        raise ctx.err(m, key, f"duplicate id {value!r}", _join(field, key))
+    seen.add(value)
+    return value
+
+
+# ----------------------------------------------------------------------------- build
+
+
+def build_agreement(raw: Mapping[str, Any], *, path: str | None = None) -> Agreement:
+    """Validate a resolved agreement mapping and build the frozen :class:`Agreement`."""
+    if not isinstance(raw, LineDict):
+        tmp = LineDict(file=path, line=1)
+        tmp.update(raw)
+        raw = tmp
+    ctx = _Ctx(raw, path)
+    known = {"id", "title", "parties", "legal_form", "adopted", "adoption_note", "summary", "sources",
+             "source", "dates", "categories", "counting", "limits", "freezes", "regime", "conditions",
+             "extends", "remove"}
+    for k in raw:
+        if k not in known:
+            raise ctx.err(raw, k, f"unknown field (known: {', '.join(sorted(known))})", str(k))
+
+    sources = _map(ctx, raw, "sources", "", required=False) or {}
+    for name, s in sources.items():
+        if not isinstance(s, Mapping):
+            raise ctx.err(sources, name, "must be a mapping with at least a document", f"sources.{name}")
+        if "ref" in s:
+            raise ctx.err(s, "ref", "a named source cannot refer to another", f"sources.{name}.ref")
+        ctx.sources[str(name)] = _source(ctx, {"source": s}, f"sources.{name}")
+
+    agreement_id = _check_id(ctx, raw, "id", "", set())
+    title = _str(ctx, raw, "title", "")
+    parties = _str_list(ctx, raw, "parties", "")
+    if not parties:
+        raise ctx.err(raw, "parties", "needs at least one party", "parties")
+    legal_form = _str(ctx, raw, "legal_form", "")
+    if legal_form not in LEGAL_FORMS:
+        raise ctx.err(raw, "legal_form", f"unknown legal form {legal_form!r} (allowed: {', '.join(LEGAL_FORMS)})",
+                      "legal_form")
+    adopted = raw.get("adopted", True)
+    if not isinstance(adopted, bool):
+        raise ctx.err(raw, "adopted", "must be true or false", "adopted")
+    source = _source(ctx, raw, "")
+
+    dates = _map(ctx, raw, "dates", "")
+    assert dates is not None
+
+    def clause(key: str, required: bool) -> DatedClause | None:
+        m = _map(ctx, dates, key, "dates", required=required)
+        if m is None:
+            return None
+        d = _date(ctx, m, "date", f"dates.{key}")
+        assert d is not None
+        return DatedClause(d, _source(ctx, m, f"dates.{key}"), _str(ctx, m, "note", f"dates.{key}", required=False))
+
+    signed = clause("signed", False)
+    eif = clause("entry_into_force", True)
+    assert eif is not None
+    duration = None
+    if dates.get("duration_years") is not None:
+        dm = _map(ctx, dates, "duration_years", "dates")
+        assert dm is not None
+        duration = _int(ctx, dm, "value", "dates.duration_years", minimum=1)
+        _source(ctx, dm, "dates.duration_years")
+    expires = clause("expires", False)
+    if expires is None and duration is not None:
+        dm = dates["duration_years"]
+        expires = DatedClause(add_years(eif.date, duration), _source(ctx, dm, "dates.duration_years"),
+                              f"entry into force + {duration} years")
+    if signed and signed.date > eif.date:
+        raise ctx.err(dates, "signed", f"signed ({signed.date}) after entry into force ({eif.date})",
+                      "dates.signed")
+    if expires and expires.date <= eif.date:
+        raise ctx.err(dates, "expires", f"expires ({expires.date}) on or before entry into force ({eif.date})",
+                      "dates.expires")
+    extension = None
+    em = _map(ctx, dates, "extension", "dates", required=False)
+    if em is not None:
+        extension = Extension(_int(ctx, em, "max_years", "dates.extension", minimum=0, required=False),
+                              _str(ctx, em, "by", "dates.extension") or "", _source(ctx, em, "dates.extension"))
+    withdrawal = clause("withdrawal", False)
+    notice = None
+    wm = _map(ctx, dates, "withdrawal_notice_months", "dates", required=False)
+    if wm is not None:
+        notice = _int(ctx, wm, "value", "dates.withdrawal_notice_months", minimum=0)
+        _source(ctx, wm, "dates.withdrawal_notice_months")
+    for k in dates:
+        if k not in {"signed", "entry_into_force", "duration_years", "expires", "extension", "withdrawal",
+                     "withdrawal_notice_months"}:
+            raise ctx.err(dates, k, "unknown date field", f"dates.{k}")
+
+    # categories
+    categories: list[Category] = []
+    seen: set[str] = set()
+    for i, c in enumerate(_list(ctx, raw, "categories", "")):
+        f = f"categories[{i}]"
+        if not isinstance(c, Mapping):
+            raise ctx.err(raw, "categories", "each category must be a mapping", f)
+        cid = _check_id(ctx, c, "id", f, seen)
+        unit = _str(ctx, c, "unit", f, required=False) or "items"
+        if unit not in ("items", "warheads"):
+            raise ctx.err(c, "unit", "must be items or warheads", f"{f}.unit")
+        categories.append(Category(cid, _str(ctx, c, "title", f) or cid, unit, _source(ctx, c, f),
+                                   _str(ctx, c, "description", f, required=False)))
+    cat_ids = {c.id for c in categories}
+
+    # counting rules
+    counting: list[CountingRule] = []
+    seen_rules: set[str] = set()
+    for i, r in enumerate(_list(ctx, raw, "counting", "")):
+        f = f"counting[{i}]"
+        if not isinstance(r, Mapping):
+            raise ctx.err(raw, "counting", "each counting rule must be a mapping", f)
+        cat = _str(ctx, r, "category", f)
+        assert cat is not None
+        if cat not in cat_ids:
+            raise ctx.err(r, "category", f"unknown category {cat!r}", f"{f}.category")
+        if cat in seen_rules:
+            raise ctx.err(r, "category", f"duplicate counting rule for {cat!r}", f"{f}.category")
+        seen_rules.add(cat)
+        sel = _map(ctx, r, "items", f)
+        assert sel is not None
+        types = _str_list(ctx, sel, "type", f"{f}.items", allowed=ITEM_TYPES)
+        statuses = _str_list(ctx, sel, "status", f"{f}.items", allowed=ITEM_STATUSES)
+        systems = _str_list(ctx, sel, "system", f"{f}.items", required=False) or None
+        count = r.get("count", "items")
+        per_item = 1
+        if isinstance(count, Mapping):
+            per_item = _int(ctx, count, "per_item", f"{f}.count", minimum=0) or 0
+            mode = "per_item"
+        elif count in ("items", "warheads"):
+            mode = str(count)
+        else:
+            raise ctx.err(r, "count", f"must be items, warheads or {{per_item: N}}, not {count!r}", f"{f}.count")
+        assert mode in COUNT_MODES
+        counting.append(CountingRule(cat, types, statuses, mode, _source(ctx, r, f), systems, per_item))
+
+    # limits and freezes
+    limits: list[Limit] = []
+    seen_limits: set[str] = set()
+    for section, kind in (("limits", "limit"), ("freezes", "freeze")):
+        for i, m in enumerate(_list(ctx, raw, section, "")):
+            f = f"{section}[{i}]"
+            if not isinstance(m, Mapping):
+                raise ctx.err(raw, section, "each entry must be a mapping", f)
+            lid = _check_id(ctx, m, "id", f, seen_limits)
+            cats = _str_list(ctx, m, "categories", f)
+            if not cats:
+                raise ctx.err(m, "categories", "needs at least one category", f"{f}.categories")
+            for c in cats:
+                if c not in cat_ids:
+                    raise ctx.err(m, "categories", f"limit over undefined category {c!r}", f"{f}.categories")
+            cap = _cap(ctx, m, f)
+            start = _date(ctx, m, "from", f, required=False) or eif.date
+            end = _date(ctx, m, "until", f, required=False)
+            if end is not None and end <= start:
+                raise ctx.err(m, "until", f"until ({end}) is not after from ({start})", f"{f}.until")
+            lf = _str(ctx, m, "legal_form", f, required=False) or legal_form
+            if lf not in LEGAL_FORMS:
+                raise ctx.err(m, "legal_form", f"unknown legal form {lf!r}", f"{f}.legal_form")
+            ver = _str(ctx, m, "verification", f, required=False)
+            limits.append(Limit(lid, _str(ctx, m, "title", f) or lid, kind, cats, cap, Period(start, end), lf,
+                                ver or "", _source(ctx, m, f), _str(ctx, m, "note", f, required=False)))
+
+    regime = _regime(ctx, raw)
+    limits = [
+        lim if lim.verification else replace(lim, verification=regime.verification)
+        for lim in limits
+    ]
+    for lim in limits:
+        if lim.verification not in VERIFICATION_LEVELS:
+            raise ctx.err(raw, "limits", f"unknown verification {lim.verification!r} for {lim.id} "
+                          f"(allowed: {', '.join(VERIFICATION_LEVELS)})", f"limits.{lim.id}.verification")
+
+    conditions: list[Condition] = []
+    seen_cond: set[str] = set()
+    for i, c in enumerate(_list(ctx, raw, "conditions", "")):
+        f = f"conditions[{i}]"
+        if not isinstance(c, Mapping):
+            raise ctx.err(raw, "conditions", "each condition must be a mapping", f)
+        conditions.append(Condition(_check_id(ctx, c, "id", f, seen_cond), _str(ctx, c, "text", f) or "",
+                                    _source(ctx, c, f)))
+
+    return Agreement(
+        id=agreement_id, title=title or agreement_id, parties=parties, legal_form=legal_form, adopted=adopted,
+        source=source, entry_into_force=eif, expires=expires, categories=tuple(categories),
+        counting=tuple(counting), limits=tuple(limits), regime=regime, signed=signed, duration_years=duration,
+        extension=extension, withdrawal=withdrawal, withdrawal_notice_months=notice,
+        conditions=tuple(conditions), summary=_str(ctx, raw, "summary", "", required=False),
+        adoption_note=_str(ctx, raw, "adoption_note", "", required=False),
+        extends=raw.get("extends"), path=path, raw=raw,
+    )
+
+
+def _cap(ctx: _Ctx, m: Mapping[str, Any], f: str) -> Cap:
+    c = _req(ctx, m, "cap", f)
+    if isinstance(c, bool):
+        raise ctx.err(m, "cap", "must be a non-negative integer or {level_on: DATE}", f"{f}.cap")
+    if isinstance(c, int):
+        if c < 0:
+            raise ctx.err(m, "cap", f"must be >= 0, not {c}", f"{f}.cap")
+        return Cap(value=c)
+    if isinstance(c, Mapping):
+        parameter = c.get("parameter", False)
+        if not isinstance(parameter, bool):
+            raise ctx.err(c, "parameter", "must be true or false", f"{f}.cap.parameter")
+        if "value" in c:
+            return Cap(value=_int(ctx, c, "value", f"{f}.cap"), parameter=parameter)
+        level_on = _date(ctx, c, "level_on", f"{f}.cap")
+        return Cap(level_on=level_on, parameter=parameter)
+    raise ctx.err(m, "cap", f"must be a non-negative integer or {{level_on: DATE}}, not {c!r}", f"{f}.cap")
+
+
+def _month_day(ctx: _Ctx, m: Mapping[str, Any], value: Any, f: str) -> tuple[int, int]:
+    if isinstance(value, str) and len(value) == 5 and value[2] == "-":
+        try:
+            month, day = int(value[:2]), int(value[3:])
+            _dt.date(2001, month, day)
+            return month, day
+        except ValueError:
+            pass
+    raise ctx.err(m, "as_of", f"must be a list of MM-DD strings, not {value!r}", f)
+
+
+def _regime(ctx: _Ctx, raw: Mapping[str, Any]) -> Regime:
+    r = _map(ctx, raw, "regime", "")
+    assert r is not None
+    verification = _str(ctx, r, "verification", "regime")
+    if verification not in VERIFICATION_LEVELS:
+        raise ctx.err(r, "verification", f"unknown verification {verification!r} "
+                      f"(allowed: {', '.join(VERIFICATION_LEVELS)})", "regime.verification")
+    exchanges: list[DataExchange] = []
+    seen: set[str] = set()
+    for i, e in enumerate(_list(ctx, r, "data_exchanges", "regime")):
+        f = f"regime.data_exchanges[{i}]"
+        if not isinstance(e, Mapping):
+            raise ctx.err(r, "data_exchanges", "each exchange must be a mapping", f)
+        as_of = tuple(_month_day(ctx, e, v, f"{f}.as_of") for v in _list(ctx, e, "as_of", f))
+        as_of_date = _date(ctx, e, "as_of_date", f, required=False)
+        if not as_of and as_of_date is None:
+            raise ctx.err(e, None, "needs as_of (MM-DD list) or as_of_date", f)
+        exchanges.append(DataExchange(_check_id(ctx, e, "id", f, seen), _str(ctx, e, "title", f) or "",
+                                      as_of, _int(ctx, e, "due_days", f) or 0, _source(ctx, e, f), as_of_date))
+    notifications: list[NotificationKind] = []
+    seen = set()
+    for i, n in enumerate(_list(ctx, r, "notifications", "regime")):
+        f = f"regime.notifications[{i}]"
+        if not isinstance(n, Mapping):
+            raise ctx.err(r, "notifications", "each notification kind must be a mapping", f)
+        notifications.append(NotificationKind(_check_id(ctx, n, "id", f, seen), _str(ctx, n, "title", f) or "",
+                                              _int(ctx, n, "deadline_days", f, required=False),
+                                              _source(ctx, n, f), _str(ctx, n, "note", f, required=False)))
+    inspections: list[InspectionType] = []
+    seen = set()
+    for i, n in enumerate(_list(ctx, r, "inspections", "regime")):
+        f = f"regime.inspections[{i}]"
+        if not isinstance(n, Mapping):
+            raise ctx.err(r, "inspections", "each inspection type must be a mapping", f)
+        inspections.append(InspectionType(
+            _check_id(ctx, n, "id", f, seen), _str(ctx, n, "title", f) or "",
+            _int(ctx, n, "quota_per_year", f) or 0, _str_list(ctx, n, "site_types", f),
+            _str_list(ctx, n, "activities", f, required=False), _source(ctx, n, f)))
+    has_source = "source" in r and r["source"] is not None
+    return Regime(
+        verification=verification,
+        data_exchanges=tuple(exchanges),
+        notification_default_days=_int(ctx, r, "notification_deadline_days", "regime", required=False),
+        notifications=tuple(notifications),
+        inspections=tuple(inspections),
+        source=_source(ctx, r, "regime") if has_source else None,
+        note=_str(ctx, r, "note", "regime", required=False),
+    )

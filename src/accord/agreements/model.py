@@ -1,0 +1,244 @@
+"""The agreement model: frozen records built from an agreement file by :mod:`.load`.
+
+An :class:`Agreement` says who the parties are, what legal form it has, when it is in force,
+which categories it counts and how itemized records become category counts
+(:class:`CountingRule`), which limits and freezes bind when (:class:`Limit`), and what the
+verification regime provides (:class:`Regime`). Every clause carries its :class:`Source`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from ..periods import Period
+from ..sources import Source
+
+LEGAL_FORMS = ("treaty", "political_commitment", "interpretation", "proposal")
+ITEM_TYPES = ("icbm", "slbm", "icbm_launcher", "slbm_launcher", "heavy_bomber")
+ITEM_STATUSES = ("deployed", "non_deployed", "test", "training", "converted", "eliminated")
+COUNT_MODES = ("items", "warheads", "per_item")
+VERIFICATION_LEVELS = ("treaty_regime", "to_be_negotiated", "none")
+
+
+@dataclass(frozen=True)
+class Category:
+    """Something counted, e.g. ``deployed_icbms`` or ``warheads_on_deployed_slbms``."""
+
+    id: str
+    title: str
+    unit: str  # "items" or "warheads"
+    source: Source
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class CountingRule:
+    """How itemized records become one category's count.
+
+    Records whose ``type`` is in ``item_types`` and ``status`` in ``statuses`` (and, when
+    given, ``system`` in ``systems``) are selected; the count is the number of selected
+    records (``items``), the sum of their emplaced warheads (``warheads``), or
+    ``per_item`` times the number of records (New START: one warhead per deployed heavy bomber).
+    """
+
+    category: str
+    item_types: tuple[str, ...]
+    statuses: tuple[str, ...]
+    mode: str
+    source: Source
+    systems: tuple[str, ...] | None = None
+    per_item: int = 1
+
+
+@dataclass(frozen=True)
+class Cap:
+    """A cap: a number, or the level of the limit's own scope on a date (a freeze).
+
+    ``parameter`` marks a cap the user may set (``evaluate(..., caps={limit_id: N})``);
+    its value here is then the default.
+    """
+
+    value: int | None = None
+    level_on: _dt.date | None = None
+    parameter: bool = False
+
+    def describe(self) -> str:
+        if self.value is not None:
+            text = f"{self.value:,}"
+        else:
+            text = f"level on {self.level_on.isoformat() if self.level_on else '?'}"
+        return text + (" (parameter)" if self.parameter else "")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "level_on": self.level_on.isoformat() if self.level_on else None,
+            "parameter": self.parameter,
+        }
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A cap on the sum of some categories, binding over ``binding`` (half-open).
+
+    ``kind`` is ``limit`` or ``freeze``; ``legal_form`` is the clause's own (a political
+    freeze may ride on a treaty extension); ``verification`` says how it would be verified.
+    """
+
+    id: str
+    title: str
+    kind: str
+    categories: tuple[str, ...]
+    cap: Cap
+    binding: Period
+    legal_form: str
+    verification: str
+    source: Source
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class DataExchange:
+    """A recurring or one-off declaration: data as of given month-days, due some days later."""
+
+    id: str
+    title: str
+    as_of: tuple[tuple[int, int], ...]  # (month, day) pairs; empty for a one-off
+    due_days: int
+    source: Source
+    as_of_date: _dt.date | None = None  # a one-off exchange's date (e.g. entry into force)
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    """A kind of notification and its deadline in days after the event."""
+
+    id: str
+    title: str
+    deadline_days: int | None
+    source: Source
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class InspectionType:
+    """An inspection type, its yearly quota and the site types it may visit."""
+
+    id: str
+    title: str
+    quota_per_year: int
+    site_types: tuple[str, ...]
+    activities: tuple[str, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
+class Regime:
+    """The verification provisions. ``verification`` is ``treaty_regime``, ``to_be_negotiated`` or ``none``."""
+
+    verification: str
+    data_exchanges: tuple[DataExchange, ...] = ()
+    notification_default_days: int | None = None
+    notifications: tuple[NotificationKind, ...] = ()
+    inspections: tuple[InspectionType, ...] = ()
+    source: Source | None = None
+    note: str | None = None
+
+    def inspection(self, inspection_id: str) -> InspectionType | None:
+        return next((i for i in self.inspections if i.id == inspection_id), None)
+
+    def notification_deadline(self, kind: str) -> int | None:
+        """Deadline in days for a notification kind, else the regime's default."""
+        for n in self.notifications:
+            if n.id == kind:
+                return n.deadline_days if n.deadline_days is not None else self.notification_default_days
+        return self.notification_default_days
+
+
+@dataclass(frozen=True)
+class DatedClause:
+    """A dated fact of the agreement (signature, entry into force, expiry) with its source."""
+
+    date: _dt.date
+    source: Source
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Extension:
+    """Extension rules: at most ``max_years``, by ``by`` (e.g. agreement of the parties)."""
+
+    max_years: int | None
+    by: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A condition the agreement or offer depends on (e.g. reciprocity)."""
+
+    id: str
+    text: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """An agreement as code: resolved (``extends`` applied) and validated."""
+
+    id: str
+    title: str
+    parties: tuple[str, ...]
+    legal_form: str
+    adopted: bool
+    source: Source
+    entry_into_force: DatedClause
+    expires: DatedClause | None
+    categories: tuple[Category, ...]
+    counting: tuple[CountingRule, ...]
+    limits: tuple[Limit, ...]
+    regime: Regime
+    signed: DatedClause | None = None
+    duration_years: int | None = None
+    extension: Extension | None = None
+    withdrawal: DatedClause | None = None
+    withdrawal_notice_months: int | None = None
+    conditions: tuple[Condition, ...] = ()
+    summary: str | None = None
+    adoption_note: str | None = None
+    extends: str | None = None
+    path: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def effective(self) -> Period:
+        """The period in force (or, for a proposal, the period it would have covered)."""
+        return Period(self.entry_into_force.date, self.expires.date if self.expires else None)
+
+    def in_force(self, day: _dt.date) -> bool:
+        """True when ``day`` falls in the effective period ``[entry into force, expiry)``."""
+        return self.effective.contains(day)
+
+    def category(self, category_id: str) -> Category:
+        for c in self.categories:
+            if c.id == category_id:
+                return c
+        raise KeyError(category_id)
+
+    def limit(self, limit_id: str) -> Limit:
+        for lim in self.limits:
+            if lim.id == limit_id:
+                return lim
+        raise KeyError(limit_id)
+
+    def binding_limits(self, day: _dt.date) -> tuple[Limit, ...]:
+        """The limits and freezes that bind on ``day`` (none when not in force)."""
+        if not self.in_force(day):
+            return ()
+        return tuple(lim for lim in self.limits if lim.binding.contains(day))
+
+    @property
+    def category_ids(self) -> frozenset[str]:
+        return frozenset(c.id for c in self.categories)
