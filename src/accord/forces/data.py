@@ -1,0 +1,185 @@
+"""The bundled public record: New START exchange data, the US breakdowns, Russia's 2022
+item counts, FAS stockpile estimates and per-system maximum loadings.
+
+Every row keeps its source URL; gaps in the published record stay missing (no total is
+made up for a blank cell). The CSV files live in ``accord/forces/data/`` and are described
+in its README.md; their derivation from the reference notes is documented there.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Iterator
+
+from ..sources import Source
+from .holdings import Count, Holdings, ReportedTotal, Snapshot
+
+#: The published aggregate columns and the New START categories each one totals.
+NEWSTART_TOTALS: dict[str, tuple[str, frozenset[str]]] = {
+    "deployed_icbm_slbm_heavy_bombers": (
+        "deployed_delivery_vehicles",
+        frozenset({"deployed_icbms", "deployed_slbms", "deployed_heavy_bombers"}),
+    ),
+    "warheads_on_deployed": (
+        "deployed_warheads",
+        frozenset({"warheads_on_deployed_icbms", "warheads_on_deployed_slbms",
+                   "warheads_for_deployed_heavy_bombers"}),
+    ),
+    "deployed_and_nondeployed_launchers": (
+        "deployed_and_nondeployed_launchers",
+        frozenset({"deployed_icbm_launchers", "nondeployed_icbm_launchers", "deployed_slbm_launchers",
+                   "nondeployed_slbm_launchers", "deployed_heavy_bombers", "nondeployed_heavy_bombers"}),
+    ),
+}
+
+
+def _rows(name: str) -> Iterator[tuple[int, dict[str, str]]]:
+    with resources.files(__package__).joinpath("data", name).open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        for row in reader:
+            yield reader.line_num, row
+
+
+def _source(document: str, url: str, note: str, reliability: str, line: int, name: str) -> Source:
+    return Source(document=document, url=url or None, reliability=reliability,
+                  note=note or None, article=f"accord/forces/data/{name}, line {line}")
+
+
+def _reliability(url: str) -> str:
+    # Aggregates were copied from State Department releases by the outlets cited; the row's
+    # own URL is what we can vouch for, so mark it by who published that page.
+    official_hosts = ("state.gov", "mid.ru", "globalsecurity.org/wmd/library/news/usa")
+    return "official" if any(h in url for h in official_hosts) else "secondary"
+
+
+def aggregate_snapshots() -> list[Snapshot]:
+    """One snapshot per published aggregate exchange row (totals over the three limits)."""
+    out = []
+    name = "newstart_aggregate.csv"
+    for line, row in _rows(name):
+        totals = []
+        src = _source("New START aggregate numbers (published exchange data)", row["source_url"], row["note"],
+                      _reliability(row["source_url"]), line, name)
+        for column, (label, cats) in NEWSTART_TOTALS.items():
+            value = row[column].strip()
+            if value:  # a blank cell is a gap in the record: it stays missing
+                totals.append(ReportedTotal(cats, int(value), label, src))
+        if totals:
+            out.append(Snapshot(row["party"], _dt.date.fromisoformat(row["as_of_date"]), {}, tuple(totals),
+                                origin=f"bundled {name}"))
+    return out
+
+
+def breakdown_snapshots() -> list[Snapshot]:
+    """US per-category figures (summed over systems where several rows share a category)."""
+    name = "newstart_us_breakdown.csv"
+    sums: dict[tuple[str, _dt.date, str], list[tuple[int, Source]]] = {}
+    for line, row in _rows(name):
+        cats = row["accord_categories"].strip()
+        if not cats:
+            continue
+        day = _dt.date.fromisoformat(row["as_of_date"])
+        src = _source(f"US New START breakdown: {row['system']}, {row['category']}", row["source_url"],
+                      row["note"], _reliability(row["source_url"]), line, name)
+        sums.setdefault((row["party"], day, cats), []).append((int(row["value"]), src))
+    snaps: dict[tuple[str, _dt.date], Snapshot] = {}
+    for (party, day, cats), parts in sums.items():
+        value = sum(v for v, _ in parts)
+        src = parts[0][1] if len(parts) == 1 else Source(
+            document="US New START breakdown, sum over systems: " + " + ".join(
+                f"{s.document.split(': ', 1)[-1]} {v}" for v, s in parts),
+            url=parts[0][1].url, reliability=parts[0][1].reliability,
+            article=", ".join(s.article or "" for _, s in parts))
+        if "+" in cats:
+            snap = Snapshot(party, day, {}, (ReportedTotal(frozenset(cats.split("+")), value, cats, src),),
+                            origin=f"bundled {name}")
+        else:
+            snap = Snapshot(party, day, {cats: Count(value, src)}, (), origin=f"bundled {name}")
+        key = (party, day)
+        snaps[key] = snaps[key].merged(snap) if key in snaps else snap
+    return list(snaps.values())
+
+
+def ru_2022_claim_snapshots() -> list[Snapshot]:
+    """The item counts Russia's March 2022 statement names (56 / 41 / 4 for the US)."""
+    name = "ru_2022_counting_claims.csv"
+    out = []
+    for line, row in _rows(name):
+        src = _source("Russian MFA statement on New START data as of 1 March 2022", row["source_url"],
+                      row["note"], "official", line, name)
+        out.append(Snapshot(row["party"], _dt.date.fromisoformat(row["as_of_date"]),
+                            {row["category"]: Count(int(row["value"]), src, "item count named by Russia")},
+                            origin=f"bundled {name}"))
+    return out
+
+
+def stockpile_snapshots() -> list[Snapshot]:
+    """Whole-stockpile figures (FAS estimates, flagged as estimates; one official US figure)."""
+    name = "force_estimates.csv"
+    out = []
+    for line, row in _rows(name):
+        cat = row["accord_category"].strip()
+        if not cat or not row["value"].strip():
+            continue
+        estimate = row["reliability"] == "estimate"
+        note = row["reliability_note"]
+        if row["date_precision"] != "day":
+            note = f"dated to the {row['date_precision']} only; {note}"
+        src = _source(row["source_org"], row["source_url"], note, row["reliability"], line, name)
+        out.append(Snapshot(row["party"], _dt.date.fromisoformat(row["as_of_date"]),
+                            {cat: Count(int(row["value"]), src, row["category"], estimate)},
+                            origin=f"bundled {name}"))
+    return out
+
+
+@lru_cache(maxsize=1)
+def bundled_holdings() -> Holdings:
+    """Every bundled snapshot: aggregates, US breakdowns, Russia's 2022 counts, stockpiles."""
+    return Holdings([*aggregate_snapshots(), *breakdown_snapshots(), *ru_2022_claim_snapshots(),
+                     *stockpile_snapshots()])
+
+
+@dataclass(frozen=True)
+class SystemLoading:
+    """A delivery system's maximum warheads per missile (or weapons per aircraft)."""
+
+    party: str
+    system: str
+    max_warheads: int
+    source: Source
+
+
+@lru_cache(maxsize=1)
+def system_loadings() -> tuple[SystemLoading, ...]:
+    """Maximum loadings from force_systems.csv (rows whose value is a plain integer)."""
+    name = "force_systems.csv"
+    out = []
+    for line, row in _rows(name):
+        metric = row["metric"].lower()
+        if not metric.startswith(("max", "warheads per missile")):
+            continue
+        value = row["value"].strip()
+        if not value.isdigit():  # e.g. "10 heavy or 16 lighter": disputed, not a single number
+            continue
+        reliability = "secondary" if "[W]" not in row["note"] else "weak"
+        out.append(SystemLoading(row["party"], row["system"], int(value),
+                                 _source(f"{row['system']}: {row['metric']}", row["source_url"], row["note"],
+                                         reliability, line, name)))
+    return tuple(out)
+
+
+def max_warheads(party: str, system: str) -> SystemLoading | None:
+    """The maximum loading of a system, matched case-insensitively by part of its name
+    (``Trident II D5`` matches ``Ohio-class SSBN / Trident II D5``); ``None`` when the bundled
+    data have none."""
+    key = system.strip().lower()
+    if not key:
+        return None
+    for s in system_loadings():
+        if s.party == party and key in s.system.lower():
+            return s
+    return None

@@ -1,0 +1,123 @@
+"""What a party holds, as of a date: category counts, reported totals, or itemized records.
+
+A :class:`Snapshot` is one party's holdings as of one date. Published aggregate data report
+totals over a limit's categories (e.g. 1,457 warheads) rather than per-category counts;
+those are kept as :class:`ReportedTotal` over the set of categories they cover, so that the
+compliance engine can combine them with category counts (Russia's 2022 reading adds three
+categories to the official 800). Itemized records are counted by the agreement's own rules
+when the snapshot is evaluated, never here.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Mapping
+
+from ..sources import Source
+from .items import ItemTable
+
+
+@dataclass(frozen=True)
+class Count:
+    """One category's count with its source."""
+
+    value: int
+    source: Source | None = None
+    note: str | None = None
+    estimate: bool = False
+
+
+@dataclass(frozen=True)
+class ReportedTotal:
+    """A published total over a set of categories (e.g. New START's 800 launchers)."""
+
+    categories: frozenset[str]
+    value: int
+    label: str
+    source: Source | None = None
+    estimate: bool = False
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One party's holdings as of one date. ``origin`` says where they came from."""
+
+    party: str
+    date: _dt.date
+    counts: Mapping[str, Count] = field(default_factory=dict)
+    totals: tuple[ReportedTotal, ...] = ()
+    items: ItemTable | None = None
+    origin: str = ""
+    synthetic: bool = False
+
+    @property
+    def estimate(self) -> bool:
+        """True when any figure in the snapshot is an estimate rather than an official one."""
+        return any(c.estimate for c in self.counts.values()) or any(t.estimate for t in self.totals)
+
+    def merged(self, other: "Snapshot") -> "Snapshot":
+        """This snapshot with ``other``'s counts, totals and items added (same party and date)."""
+        assert (self.party, self.date) == (other.party, other.date)
+        counts = dict(self.counts)
+        counts.update(other.counts)
+        origins = [o for o in (self.origin, other.origin) if o]
+        return Snapshot(
+            self.party, self.date, counts, self.totals + other.totals,
+            other.items if other.items is not None else self.items,
+            "; ".join(dict.fromkeys(origins)), self.synthetic or other.synthetic,
+        )
+
+
+class Holdings:
+    """Snapshots by party and date; snapshots for the same (party, date) are merged."""
+
+    def __init__(self, snapshots: Iterable[Snapshot] = ()) -> None:
+        by_key: dict[tuple[str, _dt.date], Snapshot] = {}
+        for s in snapshots:
+            key = (s.party, s.date)
+            by_key[key] = by_key[key].merged(s) if key in by_key else s
+        self._by_party: dict[str, list[Snapshot]] = {}
+        for key in sorted(by_key):
+            self._by_party.setdefault(key[0], []).append(by_key[key])
+        self._dates = {p: [s.date for s in snaps] for p, snaps in self._by_party.items()}
+
+    def __iter__(self) -> Iterator[Snapshot]:
+        for p in sorted(self._by_party):
+            yield from self._by_party[p]
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._by_party.values())
+
+    @property
+    def parties(self) -> tuple[str, ...]:
+        return tuple(sorted(self._by_party))
+
+    def for_party(self, party: str) -> tuple[Snapshot, ...]:
+        """The party's snapshots in date order."""
+        return tuple(self._by_party.get(party, ()))
+
+    def get(self, party: str, day: _dt.date) -> Snapshot | None:
+        """The party's snapshot dated exactly ``day``."""
+        snaps = self._by_party.get(party, [])
+        i = bisect.bisect_left(self._dates.get(party, []), day)
+        return snaps[i] if i < len(snaps) and snaps[i].date == day else None
+
+    def latest(self, party: str, day: _dt.date) -> Snapshot | None:
+        """The party's latest snapshot dated on or before ``day``."""
+        i = bisect.bisect_right(self._dates.get(party, []), day)
+        return self._by_party[party][i - 1] if i else None
+
+    def before(self, party: str, day: _dt.date) -> tuple[Snapshot, ...]:
+        """The party's snapshots dated on or before ``day``, latest first."""
+        i = bisect.bisect_right(self._dates.get(party, []), day)
+        return tuple(reversed(self._by_party.get(party, [])[:i]))
+
+    def only(self, parties: Iterable[str]) -> "Holdings":
+        """The same holdings restricted to some parties."""
+        keep = set(parties)
+        return Holdings(s for s in self if s.party in keep)
+
+    def __add__(self, other: "Holdings") -> "Holdings":
+        return Holdings([*self, *other])
