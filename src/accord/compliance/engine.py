@@ -259,7 +259,10 @@ def _covered(agreement: Agreement, snap: Snapshot) -> set[str]:
 def _unrelated(agreement: Agreement, limit: Limit, covered: set[str]) -> bool:
     """True when a snapshot says nothing about this limit nor any limit of the same kind
     (a stockpile estimate says nothing about launchers; an exchange nothing about a freeze),
-    so a timeline row would be noise. A partial exchange still yields ``no_data`` rows."""
+    so a timeline row would be noise. A partial exchange still yields ``no_data`` rows, and so
+    does an exchange whose data were not provided (an empty snapshot) for every limit."""
+    if not covered:
+        return limit.kind != "limit"
     return not any(set(other.categories) & covered for other in agreement.limits if other.kind == limit.kind)
 
 
@@ -306,6 +309,8 @@ def _finding(agreement: Agreement, holdings: Holdings, party: str, day: _dt.date
         trace["missing"] = list(valuation.missing)
     if snap is not None:
         trace["data"] = {"as_of": snap.date.isoformat(), "origin": snap.origin, "synthetic": snap.synthetic}
+        if snap.note:
+            trace["data"]["note"] = snap.note
     if notes:
         trace["notes"] = notes
     estimate = valuation.estimate or bool(cap_trace.get("estimate"))

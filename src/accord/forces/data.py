@@ -68,9 +68,10 @@ def aggregate_snapshots() -> list[Snapshot]:
             value = row[column].strip()
             if value:  # a blank cell is a gap in the record: it stays missing
                 totals.append(ReportedTotal(cats, int(value), label, src))
-        if totals:
-            out.append(Snapshot(row["party"], _dt.date.fromisoformat(row["as_of_date"]), {}, tuple(totals),
-                                origin=f"bundled {name}"))
+        # A row with every figure blank is kept: it records an exchange whose data are missing
+        # (Russia's 1 March 2023 data were "not provided"), which evaluates to no_data.
+        out.append(Snapshot(row["party"], _dt.date.fromisoformat(row["as_of_date"]), {}, tuple(totals),
+                            origin=f"bundled {name}", note=None if totals else f"no figures: {row['note']}"))
     return out
 
 

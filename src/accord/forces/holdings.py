@@ -51,6 +51,7 @@ class Snapshot:
     items: ItemTable | None = None
     origin: str = ""
     synthetic: bool = False
+    note: str | None = None
 
     @property
     def estimate(self) -> bool:
@@ -67,6 +68,7 @@ class Snapshot:
             self.party, self.date, counts, self.totals + other.totals,
             other.items if other.items is not None else self.items,
             "; ".join(dict.fromkeys(origins)), self.synthetic or other.synthetic,
+            "; ".join(n for n in (self.note, other.note) if n) or None,
         )
 
 

@@ -104,7 +104,9 @@ def emit(
         table.add_column(c)
     for row in rows:
         table.add_row(*(_cell(row.get(c)) for c in cols))
-    console = Console(file=out, width=max(100, Console(file=out).width))
+    probe = Console(file=out)
+    # In a pipe Rich assumes 80 columns and wraps every cell; a wide table reads better there.
+    console = Console(file=out, width=probe.width if probe.is_terminal else 180)
     console.print(table)
     if footer:
         console.print(footer)

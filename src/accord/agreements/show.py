@@ -1,0 +1,81 @@
+"""What an agreement says, and what binds on a date, as a JSON-ready mapping (``accord show``)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+from .model import Agreement
+
+SCHEMA = "accord.agreement/v1"
+
+
+def describe(agreement: Agreement, day: _dt.date | None = None) -> dict[str, Any]:
+    """The agreement's clauses; with ``day``, whether it is in force then and which limits bind."""
+    a = agreement
+    eff = a.effective
+    in_force = a.in_force(day) if day else None
+    binding_ids = {lim.id for lim in a.binding_limits(day)} if day else set()
+    if day is None:
+        headline = f"{a.id}: {a.legal_form}, effective {eff.start}" + (f" to {eff.end} (exclusive)" if eff.end else "")
+    elif in_force:
+        headline = (f"{a.id} is in force on {day} ({a.legal_form}); binding: "
+                    + (", ".join(sorted(binding_ids)) or "no limit yet"))
+    else:
+        headline = f"{a.id} is NOT in force on {day} (effective {eff.start} to {eff.end or 'open'}, exclusive)"
+    if not a.adopted:
+        headline += f" — never adopted: {a.adoption_note or 'a proposal'}"
+
+    def clause(c: Any) -> dict[str, Any] | None:
+        return None if c is None else {"date": c.date.isoformat(), "source": c.source.to_json(), "note": c.note}
+
+    return {
+        "schema": SCHEMA,
+        "id": a.id,
+        "title": a.title,
+        "summary": a.summary,
+        "legal_form": a.legal_form,
+        "adopted": a.adopted,
+        "adoption_note": a.adoption_note,
+        "parties": list(a.parties),
+        "extends": a.extends,
+        "source": a.source.to_json(),
+        "at": day.isoformat() if day else None,
+        "in_force": in_force,
+        "headline": headline,
+        "dates": {
+            "signed": clause(a.signed),
+            "entry_into_force": clause(a.entry_into_force),
+            "expires": clause(a.expires),
+            "duration_years": a.duration_years,
+            "extension": None if a.extension is None else {
+                "max_years": a.extension.max_years, "by": a.extension.by, "source": a.extension.source.to_json()},
+            "withdrawal_notice_months": a.withdrawal_notice_months,
+        },
+        "conditions": [{"id": c.id, "text": c.text, "source": c.source.to_json()} for c in a.conditions],
+        "limits": [
+            {"id": lim.id, "title": lim.title, "kind": lim.kind, "categories": list(lim.categories),
+             "cap": lim.cap.describe(), "cap_detail": lim.cap.to_json(), "binding": lim.binding.to_json(),
+             "binds": lim.id in binding_ids if day else None, "legal_form": lim.legal_form,
+             "verification": lim.verification, "note": lim.note, "source": lim.source.to_json(),
+             "source_cite": lim.source.cite()}
+            for lim in a.limits
+        ],
+        "regime": {
+            "verification": a.regime.verification,
+            "note": a.regime.note,
+            "data_exchanges": [
+                {"id": e.id, "title": e.title, "as_of": [f"{m:02d}-{d:02d}" for m, d in e.as_of],
+                 "as_of_date": e.as_of_date.isoformat() if e.as_of_date else None, "due_days": e.due_days,
+                 "source": e.source.to_json()} for e in a.regime.data_exchanges],
+            "notification_deadline_days": a.regime.notification_default_days,
+            "notifications": [
+                {"id": n.id, "title": n.title, "deadline_days": n.deadline_days, "source": n.source.to_json()}
+                for n in a.regime.notifications],
+            "inspections": [
+                {"id": i.id, "title": i.title, "quota_per_year": i.quota_per_year, "site_types": list(i.site_types),
+                 "activities": list(i.activities), "source": i.source.to_json()} for i in a.regime.inspections],
+        },
+        "categories": [{"id": c.id, "title": c.title, "unit": c.unit, "source": c.source.to_json()}
+                       for c in a.categories],
+    }
