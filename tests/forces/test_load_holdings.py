@@ -1,0 +1,95 @@
+"""Reading holdings files: CSV (long and wide), JSON, YAML, itemized declarations, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from accord.agreements import load_agreement
+from accord.compliance import evaluate
+from accord.errors import InputError
+from accord.forces import load_holdings
+
+AG = load_agreement("newstart-2021")
+
+
+def test_long_csv_with_categories_and_limit_totals(tmp_path):
+    p = tmp_path / "h.csv"
+    p.write_text("party,date,category,value\nUS,2020-09-01,deployed_icbms,397\nUS,2020-09-01,deployed_slbms,230\n"
+                 "US,2020-09-01,deployed_heavy_bombers,48\nUS,2020-09-01,deployed_warheads,1457\n")
+    r = evaluate(AG, load_holdings(p, AG))
+    by = {f.limit: f for f in r.findings}
+    assert by["deployed_delivery_vehicles"].value == 675
+    assert by["deployed_warheads"].value == 1457
+    assert by["deployed_and_nondeployed_launchers"].status == "no_data"
+
+
+def test_wide_csv_leaves_blank_cells_missing(tmp_path):
+    p = tmp_path / "h.csv"
+    p.write_text("party,date,deployed_delivery_vehicles,deployed_warheads,deployed_and_nondeployed_launchers\n"
+                 "RU,2022-09-01,,1549,\n")
+    by = {f.limit: f for f in evaluate(AG, load_holdings(p, AG)).findings}
+    assert by["deployed_warheads"].value == 1549 and by["deployed_delivery_vehicles"].status == "no_data"
+
+
+def test_yaml_and_json_snapshots(tmp_path):
+    y = tmp_path / "h.yaml"
+    y.write_text("- party: US\n  date: 2023-03-01\n  counts: {deployed_warheads: 1419}\n")
+    j = tmp_path / "h.json"
+    j.write_text(json.dumps({"snapshots": [{"party": "RU", "as_of": "2022-03-01", "counts": {"deployed_warheads": 1474}}]}))
+    assert evaluate(AG, load_holdings(y, AG)).where(limit="deployed_warheads")[0].value == 1419
+    assert evaluate(AG, load_holdings(j, AG)).where(limit="deployed_warheads")[0].value == 1474
+
+
+def test_itemized_declaration_is_counted_by_the_rules(tmp_path):
+    items = ([{"id": f"m{i}", "type": "icbm", "status": "deployed", "warheads": 1} for i in range(3)]
+             + [{"id": "s1", "type": "slbm", "status": "deployed", "warheads": 4},
+                {"id": "b1", "type": "heavy_bomber", "status": "deployed"}])
+    p = tmp_path / "d.json"
+    p.write_text(json.dumps({"schema": "accord.declaration/v1", "party": "US", "as_of": "2020-09-01", "items": items}))
+    by = {f.limit: f for f in evaluate(AG, load_holdings(p, AG)).findings}
+    assert by["deployed_delivery_vehicles"].value == 5
+    assert by["deployed_warheads"].value == 3 + 4 + 1
+    assert all(p["origin"] == "items" for p in by["deployed_warheads"].trace["parts"])
+
+
+@pytest.mark.parametrize(
+    "text, line, field, problem",
+    [
+        ("party,date,category,value\nUS,2020-09-01,deployed_icbms,-5\n", 2, "value", "must not be negative"),
+        ("party,date,category,value\nUS,2020-09-01,deployed_icbms,3.5\n", 2, "value", "whole number"),
+        ("party,date,category,value\nUS,2020-09-01,cruise_missiles,3\n", 2, "category", "unknown category or limit"),
+        ("party,date,category,value\nCN,2020-09-01,deployed_icbms,3\n", 2, "party", "unknown party 'CN'"),
+        ("party,date,category,value\nUS,2020-13-01,deployed_icbms,3\n", 2, "date", "not an ISO date"),
+        ("party,category,value\nUS,deployed_icbms,3\n", 1, "date", "needs a 'date' column"),
+    ],
+)
+def test_bad_csv(tmp_path, text, line, field, problem):
+    p = tmp_path / "h.csv"
+    p.write_text(text)
+    with pytest.raises(InputError) as info:
+        load_holdings(p, AG)
+    e = info.value
+    assert (e.file, e.line, e.field) == (str(p), line, field) and problem in e.problem
+
+
+def test_bad_json_names_the_line(tmp_path):
+    p = tmp_path / "h.json"
+    p.write_text('{"party": "US",\n "date": "2020-09-01",\n "counts": {"deployed_icbms": 3,}}\n')
+    with pytest.raises(InputError) as info:
+        load_holdings(p, AG)
+    assert info.value.line == 3 and "malformed JSON" in info.value.problem
+
+
+def test_bad_yaml_count_names_the_line(tmp_path):
+    p = tmp_path / "h.yaml"
+    p.write_text("party: US\ndate: 2020-09-01\ncounts:\n  deployed_icbms: 3\n  deployed_slbms: many\n")
+    with pytest.raises(InputError) as info:
+        load_holdings(p, AG)
+    assert info.value.line == 5 and info.value.field == "counts.deployed_slbms"
+
+
+def test_missing_file():
+    with pytest.raises(InputError, match="cannot read file"):
+        load_holdings("/nonexistent/h.csv", AG)
