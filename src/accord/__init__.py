@@ -7,20 +7,59 @@ The public API — everything else is internal and may change:
 - what they hold: :class:`Holdings`, :class:`Snapshot`, :class:`ItemTable`,
   :func:`bundled_holdings`, :func:`load_holdings`, :func:`count_items`;
 - who complies: :func:`evaluate` → :class:`Report` of :class:`Finding`;
-- errors: :class:`InputError` (a user mistake, with file, line and field).
+- errors: :class:`AccordError`, :class:`InputError` (a user mistake, with file, line and field).
+
+Names are imported on first use (PEP 562), so that ``accord --help`` does not pay for numpy.
 """
 
-from .agreements import Agreement, Limit, derive, library_ids, load_agreement
-from .agreements.diff import diff
-from .compliance import Finding, Report, evaluate
-from .errors import AccordError, InputError
-from .forces import Holdings, ItemTable, Snapshot, bundled_holdings, count_items, load_holdings
-from .sources import Source
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "AccordError", "Agreement", "Finding", "Holdings", "InputError", "ItemTable", "Limit", "Report",
-    "Snapshot", "Source", "bundled_holdings", "count_items", "derive", "diff", "evaluate", "library_ids",
-    "load_agreement", "load_holdings", "__version__",
-]
+_EXPORTS: dict[str, str] = {
+    "Agreement": "accord.agreements",
+    "Limit": "accord.agreements",
+    "derive": "accord.agreements",
+    "library_ids": "accord.agreements",
+    "load_agreement": "accord.agreements",
+    "diff": "accord.agreements.diff",
+    "Finding": "accord.compliance",
+    "Report": "accord.compliance",
+    "evaluate": "accord.compliance",
+    "AccordError": "accord.errors",
+    "InputError": "accord.errors",
+    "Holdings": "accord.forces",
+    "ItemTable": "accord.forces",
+    "Snapshot": "accord.forces",
+    "bundled_holdings": "accord.forces",
+    "count_items": "accord.forces",
+    "load_holdings": "accord.forces",
+    "Source": "accord.sources",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'accord' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
+    from .agreements import Agreement, Limit, derive, library_ids, load_agreement
+    from .agreements.diff import diff
+    from .compliance import Finding, Report, evaluate
+    from .errors import AccordError, InputError
+    from .forces import Holdings, ItemTable, Snapshot, bundled_holdings, count_items, load_holdings
+    from .sources import Source
