@@ -109,4 +109,4 @@ def emit(
     console = Console(file=out, width=probe.width if probe.is_terminal else 180)
     console.print(table)
     if footer:
-        console.print(footer)
+        console.print(footer, markup=False, highlight=False)
