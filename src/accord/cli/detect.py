@@ -1,9 +1,403 @@
-"""CLI commands for accord.detect (filled in by its issue)."""
+"""``accord detect …``: would cheating be caught? Sampling, measurement tests, games, treaty
+scenarios and sweeps. Thin: parse, call :mod:`accord.detection`, render. Every result carries its
+method and assumptions (JSON) or prints them under the table (footer)."""
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
 import typer
+
+from ..errors import InputError
+from ..render.output import Format, emit
+from ._common import FormatOption, new_app
+
+
+def _kv_rows(values: dict[str, Any]) -> list[dict[str, Any]]:
+    """Scalar figures as (quantity, value) rows; nested tables are left to JSON."""
+    rows = []
+    for key, value in values.items():
+        if key == "states":
+            continue
+        rows.append({"quantity": key, "value": value})
+    return rows
+
+
+def _footer(text: str) -> str:
+    """The footer with Rich markup escaped: citations such as "[secondary]" must print as text."""
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _emit_result(fmt: Format, result: Any, title: str) -> None:
+    emit(
+        fmt,
+        json_obj=result.to_json(),
+        rows=_kv_rows(dict(result.values)),
+        columns=["quantity", "value"],
+        title=title,
+        footer=_footer(result.footer()),
+    )
+
+
+def _float_list(text: str, field: str) -> list[float]:
+    try:
+        return [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise InputError(f"expected comma-separated numbers, got {text!r}", field=field) from None
+
+
+def read_payoff_csv(path: Path) -> list[list[float]]:
+    """A payoff matrix from CSV: numbers, with an optional header row and optional row labels
+    in the first column. Bad cells are InputErrors with file, line and column."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as err:
+        raise InputError(f"cannot read: {err.strerror or err}", file=str(path)) from None
+    rows: list[list[float]] = []
+    width: int | None = None
+    labels: bool | None = None
+    for line_no, cells in enumerate(csv.reader(text.splitlines()), start=1):
+        cells = [c.strip() for c in cells]
+        if not cells or all(c == "" for c in cells):
+            continue
+        if not rows and line_no == _first_line(text) and not _numeric(cells[1:] if len(cells) > 1 else cells):
+            continue  # header row
+        if labels is None:
+            labels = not _numeric(cells[:1])
+        data = cells[1:] if labels else cells
+        values = []
+        for j, cell in enumerate(data, start=2 if labels else 1):
+            try:
+                values.append(float(cell))
+            except ValueError:
+                raise InputError(f"not a number: {cell!r}", file=str(path), line=line_no, field=f"column {j}") from None
+        if width is None:
+            width = len(values)
+        elif len(values) != width:
+            raise InputError(
+                f"row has {len(values)} payoffs, expected {width}", file=str(path), line=line_no
+            )
+        rows.append(values)
+    if not rows or not width:
+        raise InputError("no payoffs found", file=str(path))
+    return rows
+
+
+def _first_line(text: str) -> int:
+    for i, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            return i
+    return 1
+
+
+def _numeric(cells: list[str]) -> bool:
+    try:
+        [float(c) for c in cells]
+    except ValueError:
+        return False
+    return True
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the main app."""
+    """Add ``detect`` and its sub-commands to the main app."""
+    detect_app = new_app(
+        "Would cheating be caught? Detection probabilities, sample sizes, CUSUM run lengths, "
+        "inspection games, treaty scenarios and sweeps — each with its method and assumptions."
+    )
+    game_app = new_app("Inspection games: matrix (LP), recursive (Dresher), false alarms, timeliness, allocation.")
+    detect_app.add_typer(game_app, name="game")
+    app.add_typer(detect_app, name="detect")
+
+    @detect_app.command("sample")
+    def sample_cmd(
+        population: Annotated[int, typer.Option("--population", "-N", help="Items in the population (N).")],
+        defects: Annotated[int, typer.Option("--defects", "-r", help="Defective (falsified) items (r).")],
+        sample: Annotated[int, typer.Option("--sample", "-n", help="Items inspected (n).")],
+        item_detection: Annotated[float, typer.Option("--item-detection", "-q", help="P(an inspected defective item is recognised).")] = 1.0,
+        false_alarm: Annotated[float, typer.Option("--false-alarm", help="P(an inspected good item raises an alarm).")] = 0.0,
+        replacement: Annotated[bool, typer.Option("--replacement", help="Sample with replacement (binomial).")] = False,
+        years: Annotated[Optional[int], typer.Option("--years", "-T", help="Also report detection within T yearly inspections.")] = None,
+        fmt: FormatOption = Format.table,
+    ) -> None:
+        """Detection probability of inspecting n of N items when r are defective (exact)."""
+        from ..detection.sampling import sample_report
+
+        r = sample_report(population, defects, sample, item_detection=item_detection,
+                          false_alarm=false_alarm, replacement=replacement, years=years)
+        _emit_result(fmt, r, "Attribute sampling")
+
+    @detect_app.command("sample-size")
+    def sample_size_cmd(
+        population: Annotated[int, typer.Option("--population", "-N", help="Items in the population (N).")],
+        defects: Annotated[int, typer.Option("--defects", "-r", help="Defective items to detect (r).")],
+        confidence: Annotated[float, typer.Option("--confidence", "-c", help="Target detection probability.")],
+        item_detection: Annotated[float, typer.Option("--item-detection", "-q", help="P(an inspected defective item is recognised).")] = 1.0,
+        fmt: FormatOption = Format.table,
+    ) -> None:
+        """Smallest sample for a target detection probability: exact, and the IAEA approximation."""
+        from ..detection.sampling import sample_size_report
+
+        _emit_result(fmt, sample_size_report(population, defects, confidence, item_detection=item_detection),
+                     "Sample size")
+
+    @detect_app.command("balance")
+    def balance_cmd(
+        sigma: Annotated[float, typer.Option("--sigma", help="Standard deviation of the balance (MUF).")],
+        false_alarm: Annotated[float, typer.Option("--false-alarm", "-a", help="False-alarm probability α.")] = 0.05,
+        loss: Annotated[Optional[float], typer.Option("--loss", "-M", help="Loss to detect (same unit as σ).")] = None,
+        detection: Annotated[float, typer.Option("--detection", help="Detection probability for the smallest detectable loss.")] = 0.95,
+        fmt: FormatOption = Format.table,
+    ) -> None:
+        """Neyman–Pearson test of a material balance: detection probability and smallest detectable loss."""
+        from ..detection.measurement import balance_report
+
+        _emit_result(fmt, balance_report(sigma, false_alarm, loss=loss, detection=detection), "Material balance test")
+
+    @detect_app.command("cusum")
+    def cusum_cmd(
+        k: Annotated[float, typer.Option("--k", help="Reference value k (in standard deviations).")],
+        h: Annotated[float, typer.Option("--h", help="Decision threshold h (in standard deviations).")],
+        shift: Annotated[float, typer.Option("--shift", help="Mean shift μ (in standard deviations).")] = 0.0,
+        two_sided: Annotated[bool, typer.Option("--two-sided", help="Two-sided scheme.")] = False,
+        method: Annotated[str, typer.Option("--method", help="markov-chain or integral-equation.")] = "markov-chain",
+        per_year: Annotated[Optional[int], typer.Option("--observations-per-year", help="Also report the false-alarm probability per year.")] = None,
+        fmt: FormatOption = Format.table,
+    ) -> None:
+        """Average run length of Page's CUSUM for normal observations (computed, not simulated)."""
+        from ..detection.measurement import cusum_report
+
+        if method not in ("markov-chain", "integral-equation"):
+            raise InputError(f"unknown method {method!r}; use markov-chain or integral-equation", field="--method")
+        _emit_result(fmt, cusum_report(k, h, shift, two_sided=two_sided, method=method,  # type: ignore[arg-type]
+                                       observations_per_year=per_year), "CUSUM")
+
+    @detect_app.command("cusum-threshold")
+    def cusum_threshold_cmd(
+        k: Annotated[float, typer.Option("--k", help="Reference value k.")],
+        false_alarm: Annotated[float, typer.Option("--false-alarm-per-year", help="Target false-alarm probability per year.")],
+        per_year: Annotated[int, typer.Option("--observations-per-year", help="Balances (observations) per year.")],
+        two_sided: Annotated[bool, typer.Option("--two-sided", help="Two-sided scheme.")] = False,
+        fmt: FormatOption = Format.table,
+    ) -> None:
+        """The CUSUM threshold h that gives a target false-alarm probability per year."""
+        from ..detection.measurement import (
+            SCHEMA_CUSUM_THRESHOLD, cusum_arl, cusum_threshold, false_alarm_per_year,
+        )
+        from ..detection.result import Result
+
+        h = cusum_threshold(k, false_alarm, per_year, two_sided=two_sided)
+        values = {
+            "k": k, "h": h, "two_sided": two_sided, "observations_per_year": per_year,
+            "false_alarm_per_year_target": false_alarm,
+            "false_alarm_per_year": false_alarm_per_year(k, h, per_year, two_sided=two_sided),
+            "arl_in_control": cusum_arl(k, h, 0.0, two_sided=two_sided),
+        }
+        assumptions = [
+            "In-control observations are independent standard normal; the CUSUM starts at zero.",
+            "The yearly false-alarm probability is P(run length ≤ observations per year), from the "
+            "Brook–Evans chain's run-length distribution; h is found by bisection.",
+        ]
+        if two_sided:
+            assumptions.append("Two-sided: the upper and lower sums are treated as independent.")
+        r = Result(SCHEMA_CUSUM_THRESHOLD, "markov-chain", values, tuple(assumptions))
+        _emit_result(fmt, r, "CUSUM threshold")
+
+    # -- games ----------------------------------------------------------------------------------
+
+    @game_app.command("recursive")
+    def recursive_cmd(
+        periods: Annotated[int, typer.Option("--periods", "-n", help="Periods (n).")],
+        inspections: Annotated[int, typer.Option("--inspections", "-m", help="Inspections (m).")],
+        fmt: FormatOption = Format.table,
+    ) -> None:
+        """The recursive inspection game (Dresher; von Stengel 2016), solved exactly in fractions."""
+        from ..detection.games.recursive import recursive_game_report
+
+        r = recursive_game_report(periods, inspections)
+        _emit_result(fmt, r, "Recursive inspection game")
+
+    @game_app.command("matrix")
+    def matrix_cmd(
+        payoffs: Annotated[Path, typer.Argument(help="CSV of payoffs to the row player (who maximises).")],
+        fmt: FormatOption = Format.table,
+    ) -> None:
+        """Solve a zero-sum matrix game by linear programming (HiGHS)."""
+        from ..detection.games.matrix import matrix_game_report
+
+        r = matrix_game_report(read_payoff_csv(payoffs))
+        rows = [{"player": "row", "strategy": i + 1, "probability": p} for i, p in enumerate(r["row_strategy"])]
+        rows += [{"player": "column", "strategy": j + 1, "probability": p} for j, p in enumerate(r["column_strategy"])]
+        emit(fmt, json_obj=r.to_json(), rows=rows, columns=["player", "strategy", "probability"],
+             title=f"Matrix game: value {r['value']:.6g}", footer=_footer(r.footer()))
+
+    @game_app.command("false-alarm")
+    def false_alarm_cmd(
+        shift: Annotated[float, typer.Option("--shift", help="Violation size in standard deviations (δ).")],
+        gain: Annotated[float, typer.Option("--gain", help="Inspectee's gain from an undetected violation (d).")],
+        sanction: Annotated[float, typer.Option("--sanction", help="Inspectee's loss when caught (b).")],
+        false_alarm_cost: Annotated[float, typer.Option("--false-alarm-cost", help="Inspectee's cost of a false alarm (g).")] = 0.0,
+        e: Annotated[float, typer.Option("--inspector-false-alarm-cost", help="Inspector's cost of a false alarm (e).")] = 1.0,
+        a: Annotated[float, typer.Option("--inspector-detected-loss", help="Inspector's loss from a detected violation (a).")] = 1.0,
+        c: Annotated[float, typer.Option("--inspector-undetected-loss", help="Inspector's loss from an undetected violation (c).")] = 2.0,
+        fmt: FormatOption = Format.table,
+    ) -> None:
+        """Inspection game with false alarms: equilibrium α, violation probability, leadership."""
+        from ..detection.games.false_alarms import false_alarm_game
+
+        r = false_alarm_game(shift=shift, gain=gain, sanction=sanction, false_alarm_cost=false_alarm_cost,
+                             inspector_false_alarm_cost=e, inspector_detected_loss=a,
+                             inspector_undetected_loss=c)
+        _emit_result(fmt, r, "Inspection game with false alarms")
+
+    @game_app.command("deterrence")
+    def deterrence_cmd(
+        detection: Annotated[float, typer.Option("--detection", help="Detection probability.")],
+        gain: Annotated[float, typer.Option("--gain", help="Gain from an undetected violation.")],
+        sanction: Annotated[float, typer.Option("--sanction", help="Sanction when caught.")],
+        fmt: FormatOption = Format.table,
+    ) -> None:
+        """Does a detection probability deter? DP ≥ gain / (gain + sanction)."""
+        from ..detection.games.false_alarms import deterrence_report
+
+        _emit_result(fmt, deterrence_report(detection, gain, sanction), "Deterrence")
+
+    @game_app.command("timeliness")
+    def timeliness_cmd(
+        period: Annotated[float, typer.Option("--period", help="Length of the reference period (e.g. 1 year).")] = 1.0,
+        points: Annotated[Optional[int], typer.Option("--points", help="Also solve the discrete game on this grid by LP.")] = None,
+        fmt: FormatOption = Format.table,
+    ) -> None:
+        """One interim inspection: optimal timing distribution and expected detection delay (1/e)."""
+        from ..detection.games.timeliness import timeliness_report
+
+        _emit_result(fmt, timeliness_report(period=period, points=points), "Timeliness game")
+
+    @game_app.command("allocation")
+    def allocation_cmd(
+        values: Annotated[str, typer.Option("--values", help="Comma-separated value of each site to the violator.")],
+        detection: Annotated[str, typer.Option("--detection", help="Comma-separated detection probability per inspected site.")],
+        quota: Annotated[float, typer.Option("--quota", help="Inspections a period (at most one a site).")],
+        fmt: FormatOption = Format.table,
+    ) -> None:
+        """Optimal randomized allocation of an inspection quota across sites (search game, LP)."""
+        from ..detection.games.allocation import allocation_report
+
+        r = allocation_report(_float_list(values, "--values"), _float_list(detection, "--detection"), quota)
+        rows = [
+            {"site": i + 1, "value": v, "detection": d, "inspect_probability": p, "violator_strategy": y}
+            for i, (v, d, p, y) in enumerate(zip(r["values"], r["detection"], r["inspect_probability"],
+                                                 r["violator_strategy"]))
+        ]
+        emit(fmt, json_obj=r.to_json(), rows=rows,
+             columns=["site", "value", "detection", "inspect_probability", "violator_strategy"],
+             title=f"Site allocation: violator's expected gain {r['value']:.6g}", footer=_footer(r.footer()))
+
+    # -- scenarios ----------------------------------------------------------------------------
+
+    @detect_app.command("scenario")
+    def scenario_cmd(
+        name: Annotated[str, typer.Argument(help="upload, hidden-missiles, undeclared-site or freeze-excess.")],
+        agreement: Annotated[str, typer.Option("--agreement", "-a", help="Agreement id or YAML file.")] = "newstart-2021",
+        party: Annotated[str, typer.Option("--party", "-p", help="The party suspected of cheating.")] = "RU",
+        as_of: Annotated[Optional[str], typer.Option("--as-of", help="Holdings as of this date (YYYY-MM-DD).")] = None,
+        years: Annotated[int, typer.Option("--years", "-T", help="Horizon in years.")] = 5,
+        confidence: Annotated[float, typer.Option("--confidence", help="Target detection probability per year.")] = 0.9,
+        warheads: Annotated[Optional[int], typer.Option("--warheads", "-W", help="upload: extra warheads loaded.")] = None,
+        spread: Annotated[str, typer.Option("--spread", help="upload: concentrated, spread or best.")] = "best",
+        missiles: Annotated[Optional[int], typer.Option("--missiles", help="hidden-missiles: missiles hidden.")] = None,
+        sites: Annotated[Optional[int], typer.Option("--sites", help="hidden-missiles: declared sites Type Two may visit.")] = None,
+        hiding_sites: Annotated[int, typer.Option("--hiding-sites", help="hidden-missiles: sites used to hide them.")] = 1,
+        discovery: Annotated[Optional[float], typer.Option("--discovery-per-year", help="undeclared-site: P(discovery by national technical means) a year.")] = None,
+        excess: Annotated[Optional[int], typer.Option("--excess", "-X", help="freeze-excess: warheads above the cap.")] = None,
+        authentications: Annotated[Optional[int], typer.Option("--authentications", help="freeze-excess: containers authenticated a year.")] = None,
+        containers: Annotated[Optional[int], typer.Option("--containers", help="freeze-excess: declared warhead containers.")] = None,
+        item_detection: Annotated[float, typer.Option("--item-detection", "-q", help="P(an inspected falsified item is recognised).")] = 1.0,
+        inspections: Annotated[Optional[int], typer.Option("--inspections", help="Override the agreement's yearly quota for this scenario.")] = None,
+        simulate: Annotated[Optional[int], typer.Option("--simulate", help="Also run a Monte Carlo check with this many trials.")] = None,
+        fmt: FormatOption = Format.table,
+    ) -> None:
+        """Evaluate a violation scenario against an agreement's inspection provisions."""
+        from ..detection import scenarios
+
+        r = scenarios.evaluate(
+            name, agreement=agreement, party=party, as_of=as_of, years=years, confidence=confidence,
+            warheads=warheads, spread=spread, missiles=missiles, sites=sites, hiding_sites=hiding_sites,
+            discovery_per_year=discovery, excess=excess, authentications=authentications,
+            containers=containers, item_detection=item_detection, inspections=inspections,
+            simulate_trials=simulate,
+        )
+        _emit_result(fmt, r, f"Scenario {name}")
+
+    # -- sweeps -------------------------------------------------------------------------------
+
+    @detect_app.command("sweep")
+    def sweep_cmd(
+        question: Annotated[str, typer.Argument(help="sample, sample-size, cusum, recursive or upload.")],
+        grid: Annotated[list[str], typer.Option("--grid", "-g", help="NAME=VALUES, e.g. sample=1:30 or defects=1,5,10 (repeatable).")],
+        workers: Annotated[Optional[int], typer.Option("--workers", "-w", help="Run on a local process pool of N workers.")] = None,
+        scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Run on the Dask scheduler at ADDRESS (pip install 'accord[dask]').")] = None,
+        plot: Annotated[Optional[Path], typer.Option("--plot", help="Write a detection-vs-parameter plot (PNG).")] = None,
+        x: Annotated[Optional[str], typer.Option("--x", help="Plot x axis (default: the first varying parameter).")] = None,
+        y: Annotated[Optional[str], typer.Option("--y", help="Plot y axis (default: the first output).")] = None,
+        hue: Annotated[Optional[str], typer.Option("--hue", help="One line per value of this parameter (default: the second varying one).")] = None,
+        cdf_plot: Annotated[Optional[Path], typer.Option("--cdf-plot", help="sample/upload: write time-to-detection CDFs (PNG).")] = None,
+        fmt: FormatOption = Format.table,
+    ) -> None:
+        """Evaluate a question over a parameter grid, in-process, on a process pool or on Dask."""
+        from ..detection.sweep import QUESTION_METHODS, QUESTIONS, parse_values, run_sweep
+
+        if question not in QUESTIONS:
+            raise InputError(f"unknown question {question!r}; choose one of {', '.join(QUESTIONS)}",
+                             field="question")
+        parsed: dict[str, list[Any]] = {}
+        for g in grid:
+            key, sep, spec = g.partition("=")
+            if not sep or not key.strip():
+                raise InputError(f"expected NAME=VALUES, got {g!r}", field="--grid")
+            parsed[key.strip()] = parse_values(spec, field=key.strip())
+        df = run_sweep(question, parsed, workers=workers, scheduler=scheduler)
+        params = list(parsed)
+        outputs = [c for c in df.columns if c not in params]
+        varying = [p for p in params if len(parsed[p]) > 1]
+        if plot is not None:
+            from ..detection.plots import plot_detection_curve
+
+            xa = x or (varying[0] if varying else params[0])
+            ha = hue if hue is not None else next((p for p in varying if p != xa), None)
+            plot_detection_curve(df, plot, x=xa, y=y or outputs[0], hue=ha)
+        if cdf_plot is not None:
+            if question not in ("sample", "upload"):
+                raise InputError("--cdf-plot needs the sample or upload question", field="--cdf-plot")
+            from ..detection.plots import plot_time_to_detection_cdf
+            from ..detection.sampling import within_years
+
+            T = max(int(parsed.get("years", [5])[-1]), 1)
+            curves = {}
+            for row in df.head(12).to_dict(orient="records"):
+                label = ", ".join(f"{p}={row[p]}" for p in (varying or params))
+                curves[label] = [within_years(row["probability"], t) for t in range(1, T + 1)]
+            plot_time_to_detection_cdf(curves, cdf_plot)
+        records = df.to_dict(orient="records")
+        method = QUESTION_METHODS[question]
+        assumptions = [f"Each row is evaluated by the '{question}' question ({method}); see docs/detection.md."]
+        footer = "\n".join([f"{len(records)} grid points"] + [f"assumption: {a}" for a in assumptions])
+        emit(
+            fmt,
+            json_obj={
+                "schema": "accord.detect.sweep/v1",
+                "question": question,
+                "grid": parsed,
+                "rows": records,
+                "method": method,
+                "engine": "dask" if scheduler else ("process-pool" if (workers or 1) > 1 else "in-process"),
+                "assumptions": assumptions,
+            },
+            rows=records,
+            columns=list(df.columns),
+            title=f"Sweep: {question}",
+            footer=_footer(footer),
+        )

@@ -1,0 +1,256 @@
+"""Parameter sweeps: evaluate a question over a grid, in-process, on a process pool or on Dask.
+
+A *question* is a named, module-level function ``params -> dict of outputs`` (names, not
+closures, so that worker processes and Dask workers can import it). The grid is the cartesian
+product of the given values, split into chunks (one task per chunk: on 2 cores per-task overhead
+dominates sub-millisecond tasks unless they are chunked, performance-ceilings.md §6). The result is
+a pandas DataFrame with one row per grid point: the parameters, then the outputs.
+
+Engines: ``workers=None`` runs in-process; ``workers=N`` uses
+``concurrent.futures.ProcessPoolExecutor(N)``; ``scheduler="tcp://host:port"`` submits to a Dask
+cluster through ``distributed.Client`` (optional extra ``accord[dask]``, imported lazily).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
+
+from ..errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+
+# -- questions ------------------------------------------------------------------------------------
+
+
+def q_sample(
+    population: int,
+    defects: int,
+    sample: int,
+    item_detection: float = 1.0,
+    years: int = 1,
+) -> dict[str, Any]:
+    """Hypergeometric detection probability, within ``years`` and expected years to detection."""
+    from .sampling import detection_probability, expected_years_to_detection, within_years
+
+    p = detection_probability(int(population), int(defects), int(sample), item_detection=item_detection)
+    return {
+        "probability": p,
+        "probability_within_years": within_years(p, int(years)),
+        "expected_years_to_detection": expected_years_to_detection(p),
+    }
+
+
+def q_sample_size(
+    population: int, defects: int, confidence: float, item_detection: float = 1.0
+) -> dict[str, Any]:
+    """Exact smallest sample and the IAEA approximation."""
+    from .sampling import iaea_sample_size, sample_size
+
+    exact = sample_size(int(population), int(defects), confidence, item_detection=item_detection)
+    approx = iaea_sample_size(int(population), int(defects), confidence, item_detection=item_detection)
+    return {"exact": exact, "iaea_approximation": math.ceil(approx - 1e-9)}
+
+
+def q_cusum(k: float, h: float, shift: float = 0.0, two_sided: bool = False) -> dict[str, Any]:
+    """Average run length of Page's CUSUM."""
+    from .measurement import cusum_arl
+
+    return {"arl": cusum_arl(k, h, shift, two_sided=bool(two_sided))}
+
+
+def q_recursive(periods: int, inspections: int) -> dict[str, Any]:
+    """Value of the Dresher game."""
+    from .games.recursive import solve_recursive_game
+
+    v = solve_recursive_game(int(periods), int(inspections)).value
+    return {"value": f"{v.numerator}/{v.denominator}", "value_float": float(v)}
+
+
+def q_upload(
+    missiles: int,
+    uploaded: int,
+    inspections: int,
+    item_detection: float = 1.0,
+    years: int = 1,
+) -> dict[str, Any]:
+    """Pooled RV-inspection model: ``uploaded`` of ``missiles`` carry extra warheads, one missile
+    examined per inspection, ``inspections`` a year (distinct missiles within a year)."""
+    return q_sample(missiles, uploaded, min(int(inspections), int(missiles)), item_detection, years)
+
+
+#: How each question computes its outputs (the ``method`` of the sweep's JSON).
+QUESTION_METHODS: dict[str, str] = {
+    "sample": "exact",
+    "sample-size": "exact",
+    "cusum": "markov-chain",
+    "recursive": "exact",
+    "upload": "exact",
+}
+
+QUESTIONS: dict[str, Callable[..., dict[str, Any]]] = {
+    "sample": q_sample,
+    "sample-size": q_sample_size,
+    "cusum": q_cusum,
+    "recursive": q_recursive,
+    "upload": q_upload,
+}
+
+
+# -- grid -----------------------------------------------------------------------------------------
+
+
+def parse_values(spec: str, *, field: str) -> list[Any]:
+    """``"1,2,5"``, ``"1:10"`` (inclusive), ``"0:1:0.25"`` or mixtures → a list of numbers
+    (ints where whole); ``true``/``false`` → booleans."""
+    out: list[Any] = []
+    for part in (p.strip() for p in spec.split(",")):
+        if not part:
+            raise InputError(f"empty value in {spec!r}", field=field)
+        if part.lower() in ("true", "false"):
+            out.append(part.lower() == "true")
+            continue
+        if ":" in part:
+            bits = part.split(":")
+            if len(bits) not in (2, 3):
+                raise InputError(f"a range is start:stop or start:stop:step, got {part!r}", field=field)
+            start, stop = (_number(b, field) for b in bits[:2])
+            step = _number(bits[2], field) if len(bits) == 3 else 1
+            if step <= 0:
+                raise InputError(f"the step must be positive in {part!r}", field=field)
+            count = int(math.floor((stop - start) / step + 1e-9)) + 1
+            if count < 1:
+                raise InputError(f"empty range {part!r}", field=field)
+            if count > 1_000_000:
+                raise InputError(f"range {part!r} has more than a million values", field=field)
+            out.extend(_tidy(start + i * step) for i in range(count))
+        else:
+            out.append(_number(part, field))
+    return out
+
+
+def _number(text: str, field: str) -> Any:
+    try:
+        x = float(text)
+    except ValueError:
+        raise InputError(f"not a number: {text!r}", field=field) from None
+    return _tidy(x)
+
+
+def _tidy(x: float) -> Any:
+    x = round(x, 12)
+    return int(x) if float(x).is_integer() else x
+
+
+def grid_points(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    """The cartesian product of the grid, in order (last parameter varies fastest)."""
+    if not grid:
+        raise InputError("the grid is empty", field="grid")
+    names = list(grid)
+    for n in names:
+        if len(grid[n]) == 0:
+            raise InputError("no values", field=n)
+    return [dict(zip(names, combo)) for combo in itertools.product(*(grid[n] for n in names))]
+
+
+# -- engines --------------------------------------------------------------------------------------
+
+
+def _resolve(question: str | Callable[..., dict[str, Any]]) -> tuple[str | None, Callable]:
+    if callable(question):
+        return None, question
+    try:
+        return question, QUESTIONS[question]
+    except KeyError:
+        raise InputError(
+            f"unknown question {question!r}; choose one of {', '.join(QUESTIONS)}", field="question"
+        ) from None
+
+
+def run_chunk(question: str | Callable[..., dict[str, Any]], points: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Evaluate one chunk of grid points (runs in a worker)."""
+    _, fn = _resolve(question)
+    rows = []
+    for p in points:
+        try:
+            out = fn(**p)
+        except TypeError as err:
+            raise InputError(f"bad parameters for this question: {err}", field="grid") from None
+        rows.append({**p, **out})
+    return rows
+
+
+def _chunks(points: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
+    return [points[i : i + size] for i in range(0, len(points), size)]
+
+
+def run_sweep(
+    question: str | Callable[..., dict[str, Any]],
+    grid: Mapping[str, Sequence[Any]],
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    client: Any = None,
+    chunk_size: int | None = None,
+) -> "pd.DataFrame":
+    """Evaluate ``question`` at every point of ``grid`` and return a DataFrame.
+
+    ``workers`` > 1: local process pool; ``scheduler``: address of a Dask scheduler (or pass a
+    connected ``distributed.Client`` as ``client``); neither: in-process. Rows come back in grid
+    order whatever the engine.
+    """
+    import pandas as pd
+
+    name, fn = _resolve(question)
+    points = grid_points(grid)
+    if workers is not None and workers < 1:
+        raise InputError("must be at least 1", field="workers")
+    if workers is not None and scheduler is not None:
+        raise InputError("choose --workers or --scheduler, not both", field="scheduler")
+    payload: Any = name if name is not None else fn
+    parallel = (workers or 1) > 1 or scheduler is not None or client is not None
+    n_tasks = (workers or 2) * 4 if parallel else 1
+    size = chunk_size or max(1, math.ceil(len(points) / n_tasks))
+    chunks = _chunks(points, size)
+    if scheduler is not None or client is not None:
+        rows = _run_dask(payload, chunks, scheduler, client)
+    elif workers is not None and workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(run_chunk, [payload] * len(chunks), chunks))
+        rows = [r for part in parts for r in part]
+    else:
+        rows = run_chunk(payload, points)
+    return pd.DataFrame(rows)
+
+
+def _run_dask(payload: Any, chunks: list, scheduler: str | None, client: Any) -> list[dict[str, Any]]:
+    own = client is None
+    if own:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise InputError(
+                "Dask is not installed; install the extra: pip install 'accord[dask]'",
+                field="scheduler",
+            ) from None
+        try:
+            client = Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError, ValueError) as err:
+            raise InputError(f"cannot reach the Dask scheduler {scheduler!r}: {err}", field="scheduler") from None
+    try:
+        futures = client.map(run_chunk, [payload] * len(chunks), chunks, pure=False)
+        parts = client.gather(futures)
+    finally:
+        if own:
+            client.close()
+    return [r for part in parts for r in part]
+
+
+def sweep_rows(df: "pd.DataFrame") -> Iterable[dict[str, Any]]:
+    """DataFrame rows as plain dicts (for the renderer)."""
+    return df.to_dict(orient="records")
