@@ -25,13 +25,6 @@ def _kv_rows(values: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _footer(text: str) -> str:
-    """The footer with Rich markup escaped: citations such as "[secondary]" must print as text."""
-    from rich.markup import escape
-
-    return escape(text)
-
-
 def _emit_result(fmt: Format, result: Any, title: str) -> None:
     emit(
         fmt,
@@ -39,7 +32,7 @@ def _emit_result(fmt: Format, result: Any, title: str) -> None:
         rows=_kv_rows(dict(result.values)),
         columns=["quantity", "value"],
         title=title,
-        footer=_footer(result.footer()),
+        footer=result.footer(),
     )
 
 
@@ -232,7 +225,7 @@ def register(app: typer.Typer) -> None:
         rows = [{"player": "row", "strategy": i + 1, "probability": p} for i, p in enumerate(r["row_strategy"])]
         rows += [{"player": "column", "strategy": j + 1, "probability": p} for j, p in enumerate(r["column_strategy"])]
         emit(fmt, json_obj=r.to_json(), rows=rows, columns=["player", "strategy", "probability"],
-             title=f"Matrix game: value {r['value']:.6g}", footer=_footer(r.footer()))
+             title=f"Matrix game: value {r['value']:.6g}", footer=r.footer())
 
     @game_app.command("false-alarm")
     def false_alarm_cmd(
@@ -294,7 +287,7 @@ def register(app: typer.Typer) -> None:
         ]
         emit(fmt, json_obj=r.to_json(), rows=rows,
              columns=["site", "value", "detection", "inspect_probability", "violator_strategy"],
-             title=f"Site allocation: violator's expected gain {r['value']:.6g}", footer=_footer(r.footer()))
+             title=f"Site allocation: violator's expected gain {r['value']:.6g}", footer=r.footer())
 
     # -- scenarios ----------------------------------------------------------------------------
 
@@ -399,5 +392,5 @@ def register(app: typer.Typer) -> None:
             rows=records,
             columns=list(df.columns),
             title=f"Sweep: {question}",
-            footer=_footer(footer),
+            footer=footer,
         )
