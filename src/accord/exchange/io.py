@@ -1,0 +1,310 @@
+"""Read and write declarations (JSON) and notifications (JSON lines).
+
+A malformed file — bad JSON, a missing or mistyped field, a value outside the vocabulary —
+is an :class:`~accord.errors.InputError` naming the file, the line (for JSON lines, and for
+JSON syntax errors) and the field. Problems in well-formed data (an unknown identifier, an
+impossible transition) are not errors here: :mod:`.replay` and :mod:`.reconcile` report them
+as findings. Writes are atomic: a temporary file in the same folder, then a rename.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+from ..agreements.model import ITEM_STATUSES, ITEM_TYPES
+from ..errors import InputError
+from ..forces.items import STATUS_ALIASES
+from .model import (
+    DECLARATION_SCHEMA,
+    FACILITY_TYPES,
+    NOTIFICATION_KINDS,
+    Declaration,
+    Facility,
+    Item,
+    Notification,
+)
+
+_TYPES = frozenset(ITEM_TYPES)
+_STATUSES = frozenset(ITEM_STATUSES)
+_KINDS = frozenset(NOTIFICATION_KINDS)
+#: Fields each notification kind must carry beyond id, kind, party, date, sent, item.
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "new_item": ("type", "system", "status", "facility"),
+    "movement": ("facility",),
+    "status_change": ("status",),
+    "warhead_update": ("warheads",),
+}
+_DECL_KEYS = {"schema", "synthetic", "party", "as_of", "agreement", "facilities", "items", "notes"}
+
+
+# --- small validators -------------------------------------------------------------------
+
+def _str(obj: Mapping[str, Any], key: str, where: str, err: dict[str, Any], *, required: bool = True
+         ) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        if required:
+            raise InputError("is missing", field=f"{where}{key}", **err)
+        return None
+    if not isinstance(value, str) or not value:
+        raise InputError(f"must be a non-empty string, not {value!r}", field=f"{where}{key}", **err)
+    return value
+
+
+def _date(value: Any, field: str, err: dict[str, Any]) -> _dt.date:
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    if value is None:
+        raise InputError("is missing", field=field, **err)
+    raise InputError(f"not an ISO date (YYYY-MM-DD): {value!r}", field=field, **err)
+
+
+def _status(value: Any, field: str, err: dict[str, Any]) -> str:
+    s = STATUS_ALIASES.get(value, value) if isinstance(value, str) else value
+    if s not in _STATUSES:
+        raise InputError(f"unknown status {value!r} (allowed: {', '.join(ITEM_STATUSES)})", field=field, **err)
+    return s
+
+
+def _type(value: Any, field: str, err: dict[str, Any]) -> str:
+    if value not in _TYPES:
+        raise InputError(f"unknown item type {value!r} (allowed: {', '.join(ITEM_TYPES)})", field=field, **err)
+    return value
+
+
+def _warheads(value: Any, field: str, err: dict[str, Any]) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InputError(f"must be a whole number >= 0, not {value!r}", field=field, **err)
+    return value
+
+
+# --- declarations -----------------------------------------------------------------------
+
+def declaration_from_json(obj: Any, *, file: str | None = None) -> Declaration:
+    """A :class:`Declaration` from a parsed ``accord.declaration/v1`` document.
+
+    Raises InputError naming the field (``items[12].status``) for anything malformed:
+    wrong schema, unknown item type, status or facility type, a duplicate item or facility
+    id, a negative warhead count. An item at an undeclared facility is *not* an error here
+    (reconciliation reports it).
+    """
+    err: dict[str, Any] = {"file": file}
+    if not isinstance(obj, Mapping):
+        raise InputError("a declaration must be a JSON object", **err)
+    schema = obj.get("schema")
+    if schema != DECLARATION_SCHEMA:
+        raise InputError(f"expected {DECLARATION_SCHEMA!r}, got {schema!r}", field="schema", **err)
+    party = _str(obj, "party", "", err)
+    as_of = _date(obj.get("as_of"), "as_of", err)
+    agreement = _str(obj, "agreement", "", err, required=False) or "newstart-2021"
+    synthetic = obj.get("synthetic", False)
+    if not isinstance(synthetic, bool):
+        raise InputError(f"must be true or false, not {synthetic!r}", field="synthetic", **err)
+    notes = obj.get("notes", [])
+    if isinstance(notes, str):
+        notes = [notes]
+    if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+        raise InputError("must be a list of strings", field="notes", **err)
+
+    raw_fac = obj.get("facilities", [])
+    if not isinstance(raw_fac, list):
+        raise InputError("must be a list", field="facilities", **err)
+    facilities: list[Facility] = []
+    fac_ids: set[str] = set()
+    for i, f in enumerate(raw_fac):
+        where = f"facilities[{i}]."
+        if not isinstance(f, Mapping):
+            raise InputError("must be an object", field=where[:-1], **err)
+        fid = _str(f, "id", where, err)
+        if fid in fac_ids:
+            raise InputError(f"duplicate facility id {fid!r}", field=f"{where}id", **err)
+        fac_ids.add(fid)  # type: ignore[arg-type]
+        ftype = f.get("type")
+        if ftype not in FACILITY_TYPES:
+            raise InputError(f"unknown facility type {ftype!r} (allowed: {', '.join(FACILITY_TYPES)})",
+                             field=f"{where}type", **err)
+        facilities.append(Facility(fid, ftype, _str(f, "name", where, err, required=False) or fid,  # type: ignore[arg-type]
+                                   _str(f, "source", where, err, required=False),
+                                   _str(f, "notes", where, err, required=False)))
+
+    raw_items = obj.get("items")
+    if not isinstance(raw_items, list):
+        raise InputError("must be a list of items", field="items", **err)
+    items: list[Item] = []
+    seen: set[str] = set()
+    for i, it in enumerate(raw_items):
+        where = f"items[{i}]."
+        if not isinstance(it, Mapping):
+            raise InputError("must be an object", field=where[:-1], **err)
+        iid = _str(it, "id", where, err)
+        if iid in seen:
+            raise InputError(f"duplicate item id {iid!r}", field=f"{where}id", **err)
+        seen.add(iid)  # type: ignore[arg-type]
+        items.append(Item(
+            id=iid,  # type: ignore[arg-type]
+            type=_type(it.get("type"), f"{where}type", err),
+            system=_str(it, "system", where, err, required=False) or "",
+            status=_status(it.get("status"), f"{where}status", err),
+            facility=_str(it, "facility", where, err),  # type: ignore[arg-type]
+            warheads=_warheads(it.get("warheads", 0), f"{where}warheads", err),
+            launcher=_str(it, "launcher", where, err, required=False),
+            host=_str(it, "host", where, err, required=False),
+        ))
+    extra = {k: v for k, v in obj.items() if k not in _DECL_KEYS}
+    return Declaration(party, as_of, agreement, tuple(facilities), tuple(items), synthetic,  # type: ignore[arg-type]
+                       tuple(notes), extra)
+
+
+def read_declaration(path: str | os.PathLike[str]) -> Declaration:
+    """Read and validate a declaration file (see :func:`declaration_from_json`)."""
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg} (column {exc.colno})", file=name, line=exc.lineno) from None
+    return declaration_from_json(obj, file=name)
+
+
+def dump_declaration(decl: Declaration) -> str:
+    """The declaration as JSON text: one facility and one item per line, so that a diff or
+    an error's line number points at one record."""
+    doc = decl.to_json()
+    facilities, items = doc.pop("facilities"), doc.pop("items")
+    head = json.dumps(doc, ensure_ascii=False, indent=2)[:-2]  # drop the closing "\n}"
+    parts = [head + ',\n  "facilities": [\n']
+    parts.append(",\n".join("    " + json.dumps(f, ensure_ascii=False) for f in facilities))
+    parts.append('\n  ],\n  "items": [\n')
+    parts.append(",\n".join("    " + json.dumps(i, ensure_ascii=False) for i in items))
+    parts.append("\n  ]\n}\n")
+    return "".join(parts)
+
+
+# --- notifications ----------------------------------------------------------------------
+
+def notification_from_json(obj: Any, *, file: str | None = None, line: int | None = None) -> Notification:
+    """A :class:`Notification` from one parsed JSON object; InputError names file, line and field."""
+    err: dict[str, Any] = {"file": file, "line": line}
+    if not isinstance(obj, dict):
+        raise InputError("each line must be a JSON object", **err)
+    kind = obj.get("kind")
+    if kind not in _KINDS:
+        raise InputError(f"unknown notification kind {kind!r} (allowed: {', '.join(NOTIFICATION_KINDS)})",
+                         field="kind", **err)
+    for key in _REQUIRED.get(kind, ()):
+        if obj.get(key) is None:
+            raise InputError(f"is missing (a {kind} notification needs it)", field=key, **err)
+    get = obj.get
+    status = get("status")
+    from_status = get("from_status")
+    ntype = get("type")
+    warheads = get("warheads")
+    synthetic = get("synthetic", False)
+    if not isinstance(synthetic, bool):
+        raise InputError(f"must be true or false, not {synthetic!r}", field="synthetic", **err)
+    return Notification(
+        id=_str(obj, "id", "", err),  # type: ignore[arg-type]
+        kind=kind,
+        party=_str(obj, "party", "", err),  # type: ignore[arg-type]
+        date=_date(get("date"), "date", err),
+        sent=_date(get("sent"), "sent", err),
+        item=_str(obj, "item", "", err),  # type: ignore[arg-type]
+        type=None if ntype is None else _type(ntype, "type", err),
+        system=_str(obj, "system", "", err, required=False),
+        status=None if status is None else _status(status, "status", err),
+        from_status=None if from_status is None else _status(from_status, "from_status", err),
+        facility=_str(obj, "facility", "", err, required=False),
+        from_facility=_str(obj, "from_facility", "", err, required=False),
+        launcher=_str(obj, "launcher", "", err, required=False),
+        host=_str(obj, "host", "", err, required=False),
+        warheads=None if warheads is None else _warheads(warheads, "warheads", err),
+        synthetic=synthetic,
+        note=_str(obj, "note", "", err, required=False),
+        line=line or 0,
+    )
+
+
+def parse_notifications(lines: Iterable[str], *, file: str | None = None) -> Iterator[Notification]:
+    """Notifications from JSON lines (blank lines skipped), each tagged with its line number."""
+    loads = json.loads
+    for n, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        try:
+            obj = loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not valid JSON: {exc.msg} (column {exc.colno})", file=file, line=n) from None
+        yield notification_from_json(obj, file=file, line=n)
+
+
+def read_notifications(path: str | os.PathLike[str]) -> list[Notification]:
+    """Read and validate a notifications file (JSON lines), in file order."""
+    name = str(path)
+    try:
+        with open(path, encoding="utf-8") as f:
+            return list(parse_notifications(f, file=name))
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text: {exc.reason}", file=name) from None
+
+
+def dump_notifications(notes: Iterable[Notification]) -> str:
+    """Notifications as JSON lines."""
+    dumps = json.dumps
+    return "".join(dumps(n.to_json(), ensure_ascii=False) + "\n" for n in notes)
+
+
+# --- atomic writes ----------------------------------------------------------------------
+
+def write_atomic(files: Sequence[tuple[str | os.PathLike[str], str]]) -> None:
+    """Write each ``(path, text)``: every text goes to a temporary file beside its target
+    first, and only when all are written are they renamed into place, so that a failure
+    leaves no half-written file behind."""
+    temps: list[tuple[str, Path]] = []
+    try:
+        for path, text in files:
+            target = Path(path)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            temps.append((tmp, target))
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+                f.write(text)
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
+        for tmp, target in temps:
+            os.replace(tmp, target)
+        temps = []
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror or exc}", file=str(exc.filename or "")) from None
+    finally:
+        for tmp, _ in temps:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_declaration(path: str | os.PathLike[str], decl: Declaration) -> None:
+    """Write a declaration atomically."""
+    write_atomic([(path, dump_declaration(decl))])
+
+
+def write_notifications(path: str | os.PathLike[str], notes: Iterable[Notification]) -> None:
+    """Write notifications (JSON lines) atomically."""
+    write_atomic([(path, dump_notifications(notes))])
