@@ -11,15 +11,13 @@ write it into every file. A party and date without all three published totals is
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
 from dataclasses import dataclass
-from importlib import resources
 from typing import Mapping
 
 from ..agreements.model import Agreement
 from ..errors import InputError
-from ..forces.data import bundled_holdings, max_warheads
+from ..forces.data import breakdown_rows, bundled_holdings, max_warheads
 
 Var = tuple[str, str]  # (item type, status) or (missile type, "warheads")
 
@@ -110,19 +108,8 @@ def _apportion(total: int, weights: list[float]) -> list[int]:
 
 
 def system_rows(party: str, day: _dt.date) -> dict[tuple[str, str], int]:
-    """Published per-system counts ``(category, system) → n`` from the bundled US breakdown.
-
-    Read from accord.forces' bundled CSV because accord.forces.data sums the systems.
-    """
-    out: dict[tuple[str, str], int] = {}
-    ref = resources.files("accord.forces").joinpath("data", "newstart_us_breakdown.csv")
-    with ref.open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            cats = (row.get("accord_categories") or "").strip()
-            if row["party"] != party or row["as_of_date"] != day.isoformat() or not cats or "+" in cats:
-                continue
-            out[(cats, row["system"].strip())] = int(row["value"])
-    return out
+    """Published per-system counts ``(category, system) → n`` from the bundled US breakdown."""
+    return breakdown_rows(party, day)
 
 
 def targets(agreement: Agreement, party: str, as_of: _dt.date) -> Targets:

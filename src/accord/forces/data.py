@@ -105,6 +105,17 @@ def breakdown_snapshots() -> list[Snapshot]:
     return list(snaps.values())
 
 
+def breakdown_rows(party: str, day: _dt.date) -> dict[tuple[str, str], int]:
+    """Published per-system counts ``(category, system) → n`` for one party and date (rows that
+    count one category; totals over several categories are left out)."""
+    out: dict[tuple[str, str], int] = {}
+    for _, row in _rows("newstart_us_breakdown.csv"):
+        cats = row["accord_categories"].strip()
+        if row["party"] == party and row["as_of_date"] == day.isoformat() and cats and "+" not in cats:
+            out[(cats, row["system"].strip())] = int(row["value"])
+    return out
+
+
 def ru_2022_claim_snapshots() -> list[Snapshot]:
     """The item counts Russia's March 2022 statement names (56 / 41 / 4 for the US)."""
     name = "ru_2022_counting_claims.csv"
