@@ -62,7 +62,9 @@ def _check_party(agreement: Any, party: str | None) -> None:
 def _finding_rows(report: Any) -> list[dict[str, Any]]:
     return [
         {"party": f.party, "date": f.date, "limit": f.limit, "value": f.value, "cap": f.cap,
-         "headroom": f.headroom, "status": f.status + (" (estimate)" if f.estimate else ""),
+         "headroom": f.headroom,
+         "status": f.status + (" (estimate)" if f.estimate else "")
+         + (" (synthetic data)" if f.trace.get("data", {}).get("synthetic") else ""),
          "data_as_of": f.data_as_of, "source": f.source.cite()}
         for f in report.findings
     ]
