@@ -1,0 +1,155 @@
+"""Offline proof bundles: one entry, its inclusion proof and a cosigned checkpoint in one file.
+
+The file is a C2SP tlog-proof (``c2sp.org/tlog-proof@v1``, extension ``.tlog-proof``):
+
+    c2sp.org/tlog-proof@v1
+    extra <base64 of the leaf: 64-byte signature || RFC 8785 statement>
+    index <N>
+    <inclusion proof, one base64 hash per line, leaf to root>
+    <blank line>
+    <the checkpoint note verbatim, with the log's and the parties' signatures>
+
+The ``extra`` data is untrusted by itself; it is authenticated by hashing it into the leaf the
+proof includes. Anyone holding only the public keys can verify a bundle, with no database.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from ..errors import InputError
+from .entries import GENESIS, SignedEntry
+from .keys import PublicKey
+from .merkle import HASH_SIZE, ProofError, leaf_hash, verify_inclusion
+from .note import Checkpoint, Note
+
+__all__ = ["BUNDLE_HEADER", "BundleReport", "make_bundle", "parse_bundle", "verify_bundle"]
+
+BUNDLE_HEADER = "c2sp.org/tlog-proof@v1"
+REPORT_SCHEMA = "accord.ledger.bundle/v1"
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A parsed bundle: leaf bytes, index, inclusion proof and the signed checkpoint note."""
+
+    leaf: bytes = field(repr=False)
+    index: int
+    proof: tuple[bytes, ...] = field(repr=False)
+    note: Note
+
+    def encode(self) -> str:
+        lines = [BUNDLE_HEADER, "extra " + base64.b64encode(self.leaf).decode(), f"index {self.index}"]
+        lines += [base64.b64encode(p).decode() for p in self.proof]
+        return "\n".join(lines) + "\n\n" + self.note.encode()
+
+
+def make_bundle(ledger: Any, index: int) -> str:
+    """The bundle text for entry ``index``, proved against the latest checkpoint that covers it.
+
+    Raises :class:`InputError` when no checkpoint covers the entry yet."""
+    entry = ledger.entry(index)
+    covering = [(cp, note) for cp, note in ledger.checkpoint_notes() if cp.size > index]
+    if not covering:
+        raise InputError(f"no checkpoint covers entry {index} yet (run `accord ledger checkpoint`)", field="index")
+    cp, note = covering[-1]
+    proof = ledger.store.inclusion_proof(index, cp.size)
+    return Bundle(entry.body, index, tuple(proof), note).encode()
+
+
+def parse_bundle(text: str, *, file: str | None = None) -> Bundle:
+    """Parse bundle text; :class:`InputError` (naming the line) when it is not a tlog-proof."""
+    head, sep, note_text = text.partition("\n\n")
+    if not sep:
+        raise InputError("bundle has no blank line before its checkpoint", file=file)
+    lines = head.split("\n")
+    if lines[0] != BUNDLE_HEADER:
+        raise InputError(f"first line must be {BUNDLE_HEADER}", file=file, line=1)
+    if len(lines) < 3 or not lines[1].startswith("extra "):
+        raise InputError("bundle must carry the entry as an 'extra' line", file=file, line=2)
+    try:
+        leaf = base64.b64decode(lines[1][6:], validate=True)
+    except binascii.Error:
+        raise InputError("extra is not base64", file=file, line=2) from None
+    idx = lines[2][6:] if lines[2].startswith("index ") else ""
+    if not idx.isdigit() or not idx.isascii() or (idx != "0" and idx.startswith("0")):
+        raise InputError("third line must be 'index N'", file=file, line=3)
+    proof = []
+    for n, line in enumerate(lines[3:], start=4):
+        try:
+            h = base64.b64decode(line, validate=True)
+        except binascii.Error:
+            raise InputError("proof hash is not base64", file=file, line=n) from None
+        if len(h) != HASH_SIZE:
+            raise InputError("proof hash is not 32 bytes", file=file, line=n)
+        proof.append(h)
+    note = Note.parse(note_text, file=file)
+    return Bundle(leaf, int(idx), tuple(proof), note)
+
+
+@dataclass(frozen=True)
+class BundleReport:
+    """The outcome of verifying a bundle; ``ok`` iff ``problems`` is empty."""
+
+    ok: bool
+    index: int
+    size: int
+    origin: str
+    entry: dict[str, Any] | None
+    signers: tuple[str, ...]
+    problems: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": REPORT_SCHEMA,
+            "ok": self.ok,
+            "index": self.index,
+            "size": self.size,
+            "origin": self.origin,
+            "entry": self.entry,
+            "signers": list(self.signers),
+            "problems": list(self.problems),
+        }
+
+
+def verify_bundle(text: str, keys: Sequence[PublicKey], *, file: str | None = None) -> BundleReport:
+    """Verify a bundle with only public keys.
+
+    ``keys`` is the verifier's trust policy: for every key *name* given (the log, each party),
+    at least one of the keys with that name must have signed the checkpoint; the entry must be
+    signed by a given key of its party (the unsigned genesis entry excepted); the inclusion proof
+    must lead from the entry to the checkpoint's root.
+    """
+    bundle = parse_bundle(text, file=file)
+    cp = Checkpoint.from_text(bundle.note.text, file=file)
+    problems: list[str] = []
+    entry_json = None
+    try:
+        signed = SignedEntry.from_body(bundle.leaf, file=file)
+        entry_json = signed.entry.to_json()
+    except InputError as err:
+        problems.append(f"entry is malformed: {err.problem}")
+        signed = None
+    try:
+        verify_inclusion(leaf_hash(bundle.leaf), bundle.index, cp.size, bundle.proof, cp.root)
+    except ProofError as exc:
+        problems.append(f"inclusion proof: {exc}")
+    if signed is not None:
+        party = signed.entry.party
+        if signed.entry.kind == GENESIS:
+            if bundle.index != 0:
+                problems.append("a genesis entry must be entry 0")
+        else:
+            mine = [k for k in keys if k.name == party]
+            if not mine:
+                problems.append(f"no key given for party {party!r}, so its signature cannot be checked")
+            elif not any(signed.verify(cp.origin, k) for k in mine):
+                problems.append(f"entry signature does not verify with the key(s) given for {party}")
+    signers = sorted({k.name for k in bundle.note.verified_keys(list(keys))})
+    for name in sorted({k.name for k in keys}):
+        if name not in signers:
+            problems.append(f"checkpoint is not signed by {name}")
+    return BundleReport(not problems, bundle.index, cp.size, cp.origin, entry_json, tuple(signers), tuple(problems))

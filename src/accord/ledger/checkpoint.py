@@ -1,0 +1,139 @@
+"""Cosigning checkpoints: a party signs a checkpoint only if it extends what it signed before.
+
+A cosigner remembers, per log origin, the size and root of the last checkpoint it cosigned (its
+*state*, kept by the party itself — not in the log's database, which the log operator controls).
+Before signing a new checkpoint it checks the log's signature, that the checkpoint's root is the
+root of the data it can read, and an RFC 9162 consistency proof from its last cosigned
+checkpoint. A shrunken, rewritten or forked log therefore never gets its signature.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from ..errors import InputError, IntegrityError
+from .keys import PrivateKey, PublicKey, write_atomic
+from .merkle import ProofError, verify_consistency
+from .note import Checkpoint, Note, NoteSignature
+
+__all__ = ["CosignerState", "InconsistentCheckpoint", "check_extends", "cosign", "cosign_ledger"]
+
+STATE_SCHEMA = "accord.ledger.cosigner-state/v1"
+
+
+class InconsistentCheckpoint(IntegrityError):
+    """The checkpoint does not extend the last one this party cosigned (or is not the log's)."""
+
+
+@dataclass(frozen=True)
+class CosignerState:
+    """The last checkpoint a party cosigned, per origin: origin → (size, root)."""
+
+    last: Mapping[str, tuple[int, bytes]]
+
+    def get(self, origin: str) -> Checkpoint | None:
+        found = self.last.get(origin)
+        return Checkpoint(origin, found[0], found[1]) if found else None
+
+    def record(self, cp: Checkpoint) -> "CosignerState":
+        """The state after cosigning ``cp``."""
+        return CosignerState({**self.last, cp.origin: (cp.size, cp.root)})
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": STATE_SCHEMA,
+            "logs": {o: {"size": s, "root": base64.b64encode(r).decode()} for o, (s, r) in sorted(self.last.items())},
+        }
+
+    @classmethod
+    def load(cls, path: str | Path) -> "CosignerState":
+        """Read a state file; a missing file is the empty state (nothing cosigned yet)."""
+        path = Path(path)
+        if not path.exists():
+            return cls({})
+        try:
+            obj = json.loads(path.read_text(encoding="utf-8"))
+            assert obj["schema"] == STATE_SCHEMA
+            return cls({o: (int(v["size"]), base64.b64decode(v["root"], validate=True)) for o, v in obj["logs"].items()})
+        except Exception:  # noqa: BLE001 - any damage makes the file unusable; say so in one line
+            raise InputError(f"not a cosigner state file ({STATE_SCHEMA})", file=str(path)) from None
+
+    def save(self, path: str | Path) -> None:
+        """Write the state atomically (temporary file + rename)."""
+        write_atomic(path, (json.dumps(self.to_json(), indent=2) + "\n").encode(), mode=0o600)
+
+
+def check_extends(last: Checkpoint | None, new: Checkpoint, proof: Sequence[bytes]) -> None:
+    """Raise :class:`InconsistentCheckpoint` unless ``new`` extends ``last`` (``proof`` is the
+    consistency proof from ``last.size`` to ``new.size``); anything extends nothing."""
+    if last is None:
+        return
+    if new.origin != last.origin:
+        raise InconsistentCheckpoint(f"checkpoint is for {new.origin!r}, not {last.origin!r}")
+    if new.size < last.size:
+        raise InconsistentCheckpoint(f"log shrank from {last.size} to {new.size} entries")
+    if last.size == 0:
+        return
+    try:
+        verify_consistency(last.size, new.size, proof, last.root, new.root)
+    except ProofError as exc:
+        raise InconsistentCheckpoint(
+            f"checkpoint at size {new.size} is not consistent with the one cosigned at size {last.size}: {exc}"
+        ) from None
+
+
+def cosign(
+    key: PrivateKey,
+    note: Note,
+    *,
+    log_keys: Sequence[PublicKey],
+    last: Checkpoint | None,
+    proof: Sequence[bytes],
+    actual_root: bytes | None = None,
+) -> tuple[Checkpoint, NoteSignature]:
+    """The party's signature on a checkpoint note, after every check a cosigner owes:
+
+    the log signed it (one of ``log_keys``), its root is ``actual_root`` (the root the party
+    computed from the data, when it has it), and it extends ``last`` (``proof`` from
+    ``last.size``). Raises :class:`InconsistentCheckpoint` otherwise.
+    """
+    cp = Checkpoint.from_text(note.text)
+    if not note.verified_keys(log_keys):
+        raise InconsistentCheckpoint("checkpoint is not signed by the log's key")
+    if actual_root is not None and actual_root != cp.root:
+        raise InconsistentCheckpoint(f"checkpoint root is not the root of the log's {cp.size} entries")
+    check_extends(last, cp, proof)
+    signed = note.sign(key)
+    return cp, next(s for s in signed.signatures if s.key_id == key.public.id and s.name == key.name)
+
+
+def cosign_ledger(ledger: Any, key: PrivateKey, state: CosignerState) -> tuple[Checkpoint, Note, CosignerState]:
+    """Cosign ``ledger``'s latest checkpoint as ``key``'s party and store the signature.
+
+    Returns the checkpoint, the note with every signature, and the new state to save. The
+    party's key must be its current key in the ledger.
+    """
+    latest = ledger.latest_checkpoint()
+    if latest is None:
+        raise InputError("the ledger has no checkpoint yet (run `accord ledger checkpoint`)", file=ledger.store.url)
+    cp, note = latest
+    history = ledger.keys()
+    if history.current(key.name) != key.public:
+        raise InputError(f"key {key.name} ({key.public.id.hex()}) is not a current party key of this ledger", field="key")
+    last = state.get(cp.origin)
+    # Also honour what this key cosigned in this database: never step back from it either.
+    for done, done_note in ledger.checkpoint_notes():
+        if done_note.signed_by(key.public) and (last is None or done.size > last.size):
+            last = Checkpoint(done.origin, done.size, done.root)
+    proof: list[bytes] = []
+    if last is not None and 0 < last.size <= cp.size:
+        proof = ledger.store.consistency_proof(last.size, cp.size)
+    _, signature = cosign(
+        key, note, log_keys=ledger.log_signers(history), last=last, proof=proof, actual_root=ledger.root(cp.size)
+    )
+    ledger.add_cosignature(cp.size, signature)
+    return cp, note.with_signatures([signature]), state.record(cp)

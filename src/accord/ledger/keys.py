@@ -1,0 +1,189 @@
+"""Ed25519 keys (PyNaCl) in the C2SP signed-note key formats.
+
+A *verifier key* (public) is the signed-note text form ``<name>+<hex key id>+<base64(0x01 ||
+32-byte public key)>``; a *signer key* (private) is ``PRIVATE+KEY+<name>+<hex key id>+<base64(0x01
+|| 32-byte seed)>``, the form golang.org/x/mod/sumdb/note writes. The key id is the first four
+bytes of ``SHA-256(name || 0x0A || 0x01 || public key)`` (C2SP signed-note), so a signature line
+names the key that made it. One library (libsodium through PyNaCl) signs and verifies everywhere,
+so every party applies the same Ed25519 validity rules.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nacl.bindings
+import nacl.exceptions
+import nacl.signing
+
+from ..errors import InputError
+
+__all__ = [
+    "ED25519",
+    "PARTY_NAME",
+    "PrivateKey",
+    "PublicKey",
+    "generate_key",
+    "key_id",
+    "load_private_key",
+    "load_public_key",
+    "write_atomic",
+]
+
+ED25519 = 0x01  # signed-note signature type byte for Ed25519
+PARTY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_KEY_NAME = re.compile(r"[^\s+]+")
+
+
+def key_id(name: str, public: bytes) -> bytes:
+    """The 4-byte signed-note key id: ``SHA-256(name || "\\n" || 0x01 || public)[:4]``."""
+    return hashlib.sha256(name.encode() + b"\n" + bytes([ED25519]) + public).digest()[:4]
+
+
+def _check_name(name: str, *, file: str | None, field: str | None) -> None:
+    if not _KEY_NAME.fullmatch(name or ""):
+        raise InputError(
+            f"key name {name!r} must be non-empty, without spaces or '+'", file=file, field=field
+        )
+
+
+@dataclass(frozen=True)
+class PublicKey:
+    """A named Ed25519 verifier key."""
+
+    name: str
+    raw: bytes = field(repr=False)
+
+    @property
+    def id(self) -> bytes:
+        """The 4-byte signed-note key id."""
+        return key_id(self.name, self.raw)
+
+    @property
+    def vkey(self) -> str:
+        """The signed-note verifier key text ``name+hexid+base64(0x01||key)``."""
+        return f"{self.name}+{self.id.hex()}+{base64.b64encode(bytes([ED25519]) + self.raw).decode()}"
+
+    def verify(self, message: bytes, signature: bytes) -> bool:
+        """True iff ``signature`` is this key's valid Ed25519 signature of ``message``."""
+        if len(signature) != 64:
+            return False
+        try:
+            nacl.bindings.crypto_sign_open(signature + message, self.raw)
+        except nacl.exceptions.BadSignatureError:
+            return False
+        return True
+
+    @classmethod
+    def parse(cls, text: str, *, file: str | None = None, field: str | None = None) -> "PublicKey":
+        """Parse a verifier key; raises :class:`InputError` if malformed or its id is wrong."""
+        parts = text.strip().split("+", 2)  # base64 may itself contain '+'
+        if len(parts) != 3:
+            raise InputError("not a verifier key (expected name+keyid+base64)", file=file, field=field)
+        name, hexid, b64 = parts
+        _check_name(name, file=file, field=field)
+        try:
+            data = base64.b64decode(b64, validate=True)
+            kid = bytes.fromhex(hexid)
+        except (binascii.Error, ValueError):
+            raise InputError("verifier key is not valid hex/base64", file=file, field=field) from None
+        if len(data) != 33 or data[0] != ED25519:
+            raise InputError("verifier key is not an Ed25519 key", file=file, field=field)
+        key = cls(name, data[1:])
+        if key.id != kid:
+            raise InputError("verifier key id does not match its name and key", file=file, field=field)
+        return key
+
+
+@dataclass(frozen=True)
+class PrivateKey:
+    """A named Ed25519 signing key (the 32-byte seed)."""
+
+    name: str
+    seed: bytes = field(repr=False)
+
+    def __post_init__(self) -> None:
+        signing = nacl.signing.SigningKey(self.seed)
+        object.__setattr__(self, "_secret", signing._signing_key)  # 64-byte libsodium secret key
+        object.__setattr__(self, "_public", PublicKey(self.name, bytes(signing.verify_key)))
+
+    @property
+    def public(self) -> PublicKey:
+        """The matching verifier key."""
+        return self._public  # type: ignore[attr-defined,no-any-return]
+
+    def sign(self, message: bytes) -> bytes:
+        """The 64-byte Ed25519 signature of ``message`` (deterministic)."""
+        return nacl.bindings.crypto_sign(message, self._secret)[:64]  # type: ignore[attr-defined]
+
+    @property
+    def skey(self) -> str:
+        """The signer key text ``PRIVATE+KEY+name+hexid+base64(0x01||seed)``."""
+        data = base64.b64encode(bytes([ED25519]) + self.seed).decode()
+        return f"PRIVATE+KEY+{self.name}+{self.public.id.hex()}+{data}"
+
+    @classmethod
+    def parse(cls, text: str, *, file: str | None = None, field: str | None = None) -> "PrivateKey":
+        """Parse a signer key; raises :class:`InputError` if malformed or its id is wrong."""
+        parts = text.strip().split("+", 4)
+        if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
+            raise InputError("not a signer key (expected PRIVATE+KEY+name+keyid+base64)", file=file, field=field)
+        name, hexid, b64 = parts[2:]
+        _check_name(name, file=file, field=field)
+        try:
+            data = base64.b64decode(b64, validate=True)
+            kid = bytes.fromhex(hexid)
+        except (binascii.Error, ValueError):
+            raise InputError("signer key is not valid hex/base64", file=file, field=field) from None
+        if len(data) != 33 or data[0] != ED25519:
+            raise InputError("signer key is not an Ed25519 key", file=file, field=field)
+        key = cls(name, data[1:])
+        if key.public.id != kid:
+            raise InputError("signer key id does not match its name and key", file=file, field=field)
+        return key
+
+
+def generate_key(name: str) -> PrivateKey:
+    """A fresh random key named ``name`` (a party name or a log's name)."""
+    _check_name(name, file=None, field="name")
+    return PrivateKey(name, os.urandom(32))
+
+
+def _read(path: str | Path) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read key file: {exc.__class__.__name__}", file=str(path)) from None
+
+
+def load_private_key(path: str | Path) -> PrivateKey:
+    """Read a signer key file; :class:`InputError` names the file when it is unusable."""
+    return PrivateKey.parse(_read(path), file=str(path))
+
+
+def load_public_key(path: str | Path) -> PublicKey:
+    """Read a verifier key file; :class:`InputError` names the file when it is unusable."""
+    return PublicKey.parse(_read(path), file=str(path))
+
+
+def write_atomic(path: str | Path, data: bytes, *, mode: int = 0o644) -> None:
+    """Write ``data`` to ``path`` all at once: a temporary file in the same folder, fsynced, then
+    renamed over ``path``; a crash leaves either the old file or the new one, never half of it."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,406 @@
+"""The ledger: admission of signed entries into a store, checkpoints and cosignatures.
+
+Admission (all-or-nothing per batch, decided inside the store's write lock):
+
+- the genesis entry (index 0) names the agreement, the origin, each party's key, an optional
+  log key and which parties may file which kinds; no other entry may be a genesis;
+- an entry's party must be one of the ledger's parties, and the kind must be open to it;
+- its signature must verify with the party's *current* key;
+- a ``key-rotation`` entry (payload ``{"key": "<verifier key>"}``) is signed by the old key and
+  makes the new key current from the next index;
+- a ``commitment`` entry must carry a valid commitment; an ``opening`` entry
+  (``{"commitment": index, "openings": [...]}``) must open a commitment of the same party;
+- an entry already in the ledger (same party, content and signature) is a replay and is refused.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+from ..errors import InputError, IntegrityError
+from .commitments import Commitment, CommitmentError, Opening, verify_opening
+from .entries import GENESIS, KEY_ROTATION, KIND_NAME, NO_SIGNATURE, Entry, SignedEntry, sign_entry, utc_now
+from .keys import PARTY_NAME, PrivateKey, PublicKey
+from .merkle import ProofError, verify_consistency
+from .note import Checkpoint, Note, NoteSignature
+from .store import DuplicateLeafError, Row, Store, open_store
+
+__all__ = [
+    "EntryRejected",
+    "GENESIS_SCHEMA",
+    "KeyHistory",
+    "Ledger",
+    "LedgerInfo",
+]
+
+GENESIS_SCHEMA = "accord.ledger.genesis/v1"
+COMMITMENT = "commitment"
+OPENING = "opening"
+
+
+class EntryRejected(InputError):
+    """An entry the ledger will not admit; ``position`` is its place in the submitted batch."""
+
+    def __init__(self, problem: str, *, position: int | None = None, file: str | None = None) -> None:
+        self.position = position
+        where = f"entry {position} of the batch: " if position is not None else ""
+        super().__init__(where + problem, file=file)
+
+
+@dataclass(frozen=True)
+class LedgerInfo:
+    """What the genesis entry fixes: agreement, origin, parties' first keys, log key, kind rules."""
+
+    agreement: str
+    origin: str
+    parties: Mapping[str, PublicKey]
+    log_key: PublicKey | None = None
+    restrictions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "schema": GENESIS_SCHEMA,
+            "agreement": self.agreement,
+            "origin": self.origin,
+            "parties": {name: key.vkey for name, key in sorted(self.parties.items())},
+            "log_key": self.log_key.vkey if self.log_key else None,
+            "restrictions": {k: list(v) for k, v in sorted(self.restrictions.items())},
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> "LedgerInfo":
+        """Parse a genesis payload; :class:`InputError` names the bad field."""
+        if payload.get("schema") != GENESIS_SCHEMA:
+            raise InputError(f"genesis schema must be {GENESIS_SCHEMA}", field="payload.schema")
+        parties_obj = payload.get("parties")
+        if not isinstance(parties_obj, Mapping) or len(parties_obj) < 1:
+            raise InputError("genesis must name at least one party", field="payload.parties")
+        parties = {}
+        for name, vkey in parties_obj.items():
+            key = PublicKey.parse(str(vkey), field=f"payload.parties.{name}")
+            if key.name != name:
+                raise InputError(f"key of party {name!r} is named {key.name!r}", field=f"payload.parties.{name}")
+            parties[name] = key
+        log_key = payload.get("log_key")
+        restrictions = payload.get("restrictions") or {}
+        if not isinstance(restrictions, Mapping):
+            raise InputError("restrictions must be an object", field="payload.restrictions")
+        return cls(
+            agreement=str(payload.get("agreement") or ""),
+            origin=str(payload.get("origin") or ""),
+            parties=parties,
+            log_key=PublicKey.parse(log_key, field="payload.log_key") if log_key else None,
+            restrictions={k: tuple(v) for k, v in restrictions.items()},
+        )
+
+
+class KeyHistory:
+    """Which key each party signs with, from which index on (genesis keys, then rotations)."""
+
+    def __init__(self, parties: Mapping[str, PublicKey]) -> None:
+        self._history: dict[str, list[tuple[int, PublicKey]]] = {p: [(0, k)] for p, k in parties.items()}
+
+    def parties(self) -> list[str]:
+        return sorted(self._history)
+
+    def current(self, party: str) -> PublicKey | None:
+        """The key ``party`` signs new entries with, or ``None`` for an unknown party."""
+        h = self._history.get(party)
+        return h[-1][1] if h else None
+
+    def at(self, party: str, index: int) -> PublicKey | None:
+        """The key that had to sign ``party``'s entry at ``index``."""
+        found = None
+        for start, key in self._history.get(party, ()):
+            if start <= index:
+                found = key
+        return found
+
+    def all_keys(self) -> list[PublicKey]:
+        """Every key any party has ever had."""
+        return [k for h in self._history.values() for _, k in h]
+
+    def rotate(self, party: str, key: PublicKey, from_index: int) -> None:
+        self._history[party].append((from_index, key))
+
+    def timeline(self) -> list[tuple[int, str, str, bytes]]:
+        """``(from_index, party, key name, raw key)`` rows, picklable for worker processes."""
+        return [(s, p, k.name, k.raw) for p, h in self._history.items() for s, k in h]
+
+
+def rotation_key(entry: Entry) -> PublicKey:
+    """The new key a ``key-rotation`` entry announces; :class:`InputError` if malformed."""
+    vkey = entry.payload.get("key")
+    if not isinstance(vkey, str) or set(entry.payload) != {"key"}:
+        raise InputError('key-rotation payload must be {"key": "<verifier key>"}', field="payload.key")
+    key = PublicKey.parse(vkey, field="payload.key")
+    if key.name != entry.party:
+        raise InputError(f"new key is named {key.name!r}, not {entry.party!r}", field="payload.key")
+    return key
+
+
+def check_opening(entry: Entry, referenced: SignedEntry | None) -> None:
+    """Check an ``opening`` entry against the commitment entry it names."""
+    payload = entry.payload
+    target, openings = payload.get("commitment"), payload.get("openings")
+    if not isinstance(target, int) or isinstance(target, bool) or not isinstance(openings, list) or not openings:
+        raise InputError('opening payload must be {"commitment": index, "openings": [...]}', field="payload")
+    if referenced is None or referenced.entry.kind != COMMITMENT:
+        raise InputError(f"entry {target} is not a commitment", field="payload.commitment")
+    if referenced.entry.party != entry.party:
+        raise InputError(f"commitment {target} belongs to {referenced.entry.party}", field="payload.commitment")
+    commitment = Commitment.from_json(referenced.entry.payload)
+    for o in openings:
+        try:
+            verify_opening(commitment, Opening.from_json(o))
+        except CommitmentError as exc:
+            raise InputError(str(exc), field="payload.openings") from None
+
+
+class Ledger:
+    """An append-only, signed, Merkle-hashed log of one agreement's exchanges."""
+
+    def __init__(self, store: Store) -> None:
+        """Open the ledger held by ``store``; :class:`InputError` if there is none."""
+        if not store.exists():
+            raise InputError("no ledger here (create one with `accord ledger init`)", file=store.url)
+        self.store = store
+        row = store.row(0)
+        if row is None or row.kind != GENESIS:
+            raise IntegrityError(f"{store.url}: entry 0 is not a genesis entry")
+        self.genesis = SignedEntry.from_body(row.body, file=store.url)
+        self.info = LedgerInfo.from_payload(self.genesis.entry.payload)
+
+    # -- creation and opening ------------------------------------------------------------
+    @classmethod
+    def create(
+        cls,
+        url: str | Store,
+        *,
+        agreement: str,
+        parties: Sequence[PublicKey],
+        log_key: PublicKey | None = None,
+        restrictions: Mapping[str, Sequence[str]] | None = None,
+        origin: str | None = None,
+        issued_at: str | None = None,
+    ) -> "Ledger":
+        """Create a ledger for ``agreement`` between ``parties`` (their verifier keys).
+
+        ``origin`` (the checkpoint's first line) defaults to
+        ``accord.ledger/<agreement>/<8 random hex digits>`` so that two ledgers never share one.
+        """
+        store = open_store(url) if isinstance(url, str) else url
+        agreement = (agreement or "").strip()
+        if not agreement or any(ord(c) < 32 for c in agreement):
+            raise InputError("agreement id must be non-empty, on one line", field="agreement")
+        if not parties:
+            raise InputError("a ledger needs at least one party key", field="key")
+        by_name: dict[str, PublicKey] = {}
+        for key in parties:
+            if not PARTY_NAME.fullmatch(key.name):
+                raise InputError(f"party name {key.name!r} must be letters, digits, '.', '_' or '-'", field="key")
+            if key.name in by_name:
+                raise InputError(f"party {key.name!r} given twice", field="key")
+            by_name[key.name] = key
+        rules: dict[str, tuple[str, ...]] = {}
+        for kind, allowed in (restrictions or {}).items():
+            if not KIND_NAME.fullmatch(kind) or kind == GENESIS:
+                raise InputError(f"cannot restrict kind {kind!r}", field="restrict")
+            unknown = sorted(set(allowed) - set(by_name))
+            if unknown or not allowed:
+                raise InputError(f"kind {kind!r} restricted to unknown party {unknown[:1] or ['(none)']}", field="restrict")
+            rules[kind] = tuple(sorted(set(allowed)))
+        origin = origin or f"accord.ledger/{agreement.replace(' ', '_')}/{os.urandom(4).hex()}"
+        if "\n" in origin or not origin.strip():
+            raise InputError("origin must be one non-empty line", field="origin")
+        info = LedgerInfo(agreement, origin, by_name, log_key, rules)
+        genesis = Entry(GENESIS, None, issued_at or utc_now(), info.payload())
+        signed = SignedEntry(genesis, NO_SIGNATURE, genesis.statement())
+        meta = {"schema": "accord.ledger/v1", "origin": origin, "agreement": agreement}
+        store.create(meta, GENESIS, genesis.issued_at, signed.body, signed.leaf_hash)
+        return cls(store)
+
+    @classmethod
+    def open(cls, url: str) -> "Ledger":
+        """Open an existing ledger by URL."""
+        return cls(open_store(url))
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- reading -------------------------------------------------------------------------
+    @property
+    def origin(self) -> str:
+        return self.info.origin
+
+    def size(self) -> int:
+        return self.store.size()
+
+    def root(self, size: int | None = None) -> bytes:
+        return self.store.root(size)
+
+    def entry(self, index: int) -> SignedEntry:
+        """The entry at ``index``; :class:`InputError` when there is none."""
+        row = self.store.row(index)
+        if row is None:
+            raise InputError(f"no entry {index} (the ledger has {self.size()})", field="index")
+        return SignedEntry.from_body(row.body, file=self.store.url)
+
+    def keys(self) -> KeyHistory:
+        """The party key history as stored (genesis keys plus admitted rotations)."""
+        return _key_history(self.info, self.store.key_rows())
+
+    def log_signers(self, history: KeyHistory | None = None) -> list[PublicKey]:
+        """Keys whose signature makes a checkpoint the log's: the log key if the genesis names
+        one, otherwise any party key (a party operating the log itself)."""
+        if self.info.log_key is not None:
+            return [self.info.log_key]
+        return (history or self.keys()).all_keys()
+
+    # -- appending -----------------------------------------------------------------------
+    def append(self, entries: Iterable[SignedEntry]) -> list[int]:
+        """Admit signed entries (all or none); returns their indices.
+
+        Raises :class:`EntryRejected` naming the first entry that fails admission.
+        """
+        return self._admit(list(entries), trusted_key=None)
+
+    def sign_and_append(self, key: PrivateKey, entries: Iterable[Entry]) -> list[int]:
+        """Sign ``entries`` with ``key`` and admit them (all or none).
+
+        The signatures are made here with the party's own key, so admission checks that ``key``
+        is the party's current key instead of re-verifying each signature.
+        """
+        signed = [sign_entry(key, self.origin, e) for e in entries]
+        return self._admit(signed, trusted_key=key.public)
+
+    def _admit(self, batch: list[SignedEntry], trusted_key: PublicKey | None) -> list[int]:
+        if not batch:
+            return []
+        try:
+            return self._admit_locked(batch, trusted_key)
+        except EntryRejected as err:
+            if len(batch) == 1 and err.position is not None:
+                raise EntryRejected(err.problem.split(": ", 1)[1]) from None
+            raise
+
+    def _admit_locked(self, batch: list[SignedEntry], trusted_key: PublicKey | None) -> list[int]:
+        with self.store.write() as w:
+            history = _key_history(self.info, w.key_rows())
+            seen: set[bytes] = set()
+            rows = []
+            for pos, signed in enumerate(batch):
+                e = signed.entry
+                index = w.size + pos
+                try:
+                    self._check(e, index, history, w)
+                except InputError as err:
+                    raise EntryRejected(err.problem if not err.field else f"{err.field}: {err.problem}", position=pos) from None
+                key = history.current(e.party)  # type: ignore[arg-type]
+                assert key is not None  # _check refused unknown parties
+                if trusted_key is not None:
+                    # We signed with trusted_key ourselves: it only has to be the current key.
+                    if trusted_key != key:
+                        raise EntryRejected(f"key {trusted_key.id.hex()} is not {e.party}'s current key {key.id.hex()}", position=pos)
+                elif not signed.verify(self.origin, key):
+                    raise EntryRejected(f"signature does not verify with {e.party}'s key {key.id.hex()}", position=pos)
+                leaf = signed.leaf_hash
+                if leaf in seen:
+                    raise EntryRejected("replay: the same signed entry appears twice in the batch", position=pos)
+                seen.add(leaf)
+                if e.kind == KEY_ROTATION:
+                    history.rotate(e.party, rotation_key(e), index + 1)  # type: ignore[arg-type]
+                rows.append((e.kind, e.party, e.issued_at, signed.body, leaf))
+            try:
+                first = w.append(rows)
+            except DuplicateLeafError as exc:
+                pos = next((i for i, r in enumerate(rows) if r[4] == exc.leaf), None)
+                raise EntryRejected(f"replay: this signed entry is already at index {exc.index}", position=pos) from None
+        return list(range(first, first + len(rows)))
+
+    def _check(self, e: Entry, index: int, history: KeyHistory, w: Any) -> None:
+        if e.kind == GENESIS:
+            raise InputError("only the ledger's first entry is a genesis entry", field="kind")
+        if history.current(e.party) is None:  # type: ignore[arg-type]
+            raise InputError(f"unknown party {e.party!r} (parties: {', '.join(history.parties())})", field="party")
+        allowed = self.info.restrictions.get(e.kind)
+        if allowed is not None and e.party not in allowed:
+            raise InputError(f"only {', '.join(allowed)} may file {e.kind!r} entries", field="kind")
+        if e.kind == KEY_ROTATION:
+            new = rotation_key(e)
+            if new == history.current(e.party):  # type: ignore[arg-type]
+                raise InputError("the new key is the current key", field="payload.key")
+        elif e.kind == COMMITMENT:
+            Commitment.from_json(e.payload)
+        elif e.kind == OPENING:
+            target = e.payload.get("commitment")
+            body = w.body(target) if isinstance(target, int) and 0 <= target < index else None
+            check_opening(e, SignedEntry.from_body(body) if body is not None else None)
+
+    # -- checkpoints ---------------------------------------------------------------------
+    def checkpoint_notes(self) -> list[tuple[Checkpoint, Note]]:
+        """Every stored checkpoint with all its signatures (log first, then cosignatures)."""
+        out = []
+        for size, _root, text in self.store.checkpoints():
+            note = Note.parse(text, file=self.store.url)
+            cosigs = [NoteSignature(n, k, s) for n, k, s in self.store.cosignatures(size)]
+            out.append((Checkpoint.from_text(note.text), note.with_signatures(cosigs)))
+        return out
+
+    def latest_checkpoint(self) -> tuple[Checkpoint, Note] | None:
+        """The largest checkpoint with its signatures, or ``None``."""
+        notes = self.checkpoint_notes()
+        return notes[-1] if notes else None
+
+    def checkpoint(self, key: PrivateKey) -> tuple[Checkpoint, Note]:
+        """Sign a checkpoint of the current size with the log key ``key`` and store it.
+
+        Refuses a key that is not a log signer, and (as C2SP requires of a log) never signs a
+        checkpoint inconsistent with the previous one. When nothing was appended since the
+        latest checkpoint, that checkpoint is returned unchanged.
+        """
+        history = self.keys()
+        if key.public not in self.log_signers(history):
+            raise InputError(f"key {key.name} ({key.public.id.hex()}) is not this ledger's log key", field="key")
+        with self.store.write() as w:
+            size = w.size
+            latest = self.latest_checkpoint()
+            if latest is not None and latest[0].size == size:
+                return latest
+            root = self.store.root(size)
+            if latest is not None:
+                prev = latest[0]
+                try:
+                    verify_consistency(prev.size, size, self.store.consistency_proof(prev.size, size), prev.root, root)
+                except ProofError as exc:
+                    raise IntegrityError(f"log is inconsistent with its checkpoint at size {prev.size}: {exc}") from None
+            cp = Checkpoint(self.origin, size, root)
+            note = cp.note().sign(key)
+            w.add_checkpoint(size, root, note.encode())
+        return cp, note
+
+    def add_cosignature(self, size: int, signature: NoteSignature) -> None:
+        """Store a party's signature on the checkpoint at ``size`` after verifying it."""
+        found = [(cp, note) for cp, note in self.checkpoint_notes() if cp.size == size]
+        if not found:
+            raise InputError(f"no checkpoint at size {size}", field="size")
+        cp, note = found[0]
+        key = next((k for k in self.keys().all_keys() if k.name == signature.name and k.id == signature.key_id), None)
+        if key is None or not key.verify(note.text.encode(), signature.signature):
+            raise InputError(f"cosignature by {signature.name} does not verify", field="signature")
+        if any((s.name, s.key_id) == (signature.name, signature.key_id) for s in note.signatures):
+            return
+        with self.store.write() as w:
+            w.add_cosignature(size, signature.name, signature.key_id, signature.signature)
+
+
+def _key_history(info: LedgerInfo, key_rows: Sequence[Row]) -> KeyHistory:
+    """Replay the genesis keys and every stored rotation (admitted, hence verified)."""
+    history = KeyHistory(info.parties)
+    for row in key_rows:
+        if row.kind == KEY_ROTATION:
+            e = SignedEntry.from_body(row.body).entry
+            history.rotate(e.party, rotation_key(e), row.index + 1)  # type: ignore[arg-type]
+    return history

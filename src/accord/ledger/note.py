@@ -1,0 +1,144 @@
+"""C2SP signed notes and tlog-checkpoints.
+
+A signed note is UTF-8 text ending in ``\\n``, a blank line, then one line per signature
+``— <key name> base64(4-byte key id || signature)`` (C2SP signed-note v1.0.0; the dash is U+2014).
+A checkpoint is a note whose text is ``origin\\nsize\\nbase64(root)\\n`` plus optional extension
+lines (C2SP tlog-checkpoint v1.0.0). The log signs it; each party adds its own Ed25519 signature
+over the same text, which is how a checkpoint is cosigned. Verifiers ignore signatures by keys
+they do not know, as the spec requires.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from ..errors import InputError
+from .keys import PrivateKey, PublicKey
+from .merkle import HASH_SIZE
+
+__all__ = ["Checkpoint", "Note", "NoteSignature"]
+
+_DASH = "\u2014 "
+
+
+@dataclass(frozen=True)
+class NoteSignature:
+    """One signature line: the key's name, its 4-byte id and the 64-byte signature."""
+
+    name: str
+    key_id: bytes
+    signature: bytes
+
+    def line(self) -> str:
+        """The signature line, without its newline."""
+        return f"{_DASH}{self.name} {base64.b64encode(self.key_id + self.signature).decode()}"
+
+
+@dataclass(frozen=True)
+class Note:
+    """A signed note: ``text`` (ends in ``\\n``) and its signatures in order."""
+
+    text: str
+    signatures: tuple[NoteSignature, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.text.endswith("\n") or "\n\n" in self.text or self.text.startswith("\n"):
+            raise InputError("note text must be non-empty lines each ending in a newline")
+
+    def encode(self) -> str:
+        """The note as text: ``text``, a blank line, one line per signature."""
+        return self.text + "\n" + "".join(s.line() + "\n" for s in self.signatures)
+
+    def sign(self, key: PrivateKey) -> "Note":
+        """This note with ``key``'s signature added (replacing an earlier one by the same key)."""
+        sig = NoteSignature(key.name, key.public.id, key.sign(self.text.encode()))
+        kept = tuple(s for s in self.signatures if (s.name, s.key_id) != (sig.name, sig.key_id))
+        return Note(self.text, kept + (sig,))
+
+    def with_signatures(self, signatures: Iterable[NoteSignature]) -> "Note":
+        """This note with ``signatures`` added, ignoring ones already present."""
+        seen = {(s.name, s.key_id) for s in self.signatures}
+        extra = []
+        for s in signatures:
+            if (s.name, s.key_id) not in seen:
+                seen.add((s.name, s.key_id))
+                extra.append(s)
+        return Note(self.text, self.signatures + tuple(extra))
+
+    def signed_by(self, key: PublicKey) -> bool:
+        """True iff one of the signatures is ``key``'s valid signature of the text."""
+        message = self.text.encode()
+        return any(
+            s.name == key.name and s.key_id == key.id and key.verify(message, s.signature)
+            for s in self.signatures
+        )
+
+    def verified_keys(self, keys: Sequence[PublicKey]) -> list[PublicKey]:
+        """The keys among ``keys`` that validly signed this note (unknown signers are ignored)."""
+        return [k for k in keys if self.signed_by(k)]
+
+    @classmethod
+    def parse(cls, data: str, *, file: str | None = None) -> "Note":
+        """Parse a signed note; :class:`InputError` when it is malformed or unsigned."""
+        text, sep, sigs = data.partition("\n\n")
+        if not sep or not text:
+            raise InputError("signed note has no blank line before its signatures", file=file)
+        if not sigs.endswith("\n"):
+            raise InputError("signed note does not end in a newline", file=file)
+        signatures = []
+        for i, line in enumerate(sigs[:-1].split("\n")):
+            where = text.count("\n") + 2 + i + 1
+            if not line.startswith(_DASH):
+                raise InputError("signature line must start with '\u2014 '", file=file, line=where)
+            name, _, b64 = line[len(_DASH):].rpartition(" ")
+            try:
+                raw = base64.b64decode(b64, validate=True)
+            except binascii.Error:
+                raise InputError("signature is not base64", file=file, line=where) from None
+            if not name or len(raw) != 4 + 64:
+                raise InputError("signature line is not an Ed25519 note signature", file=file, line=where)
+            signatures.append(NoteSignature(name, raw[:4], raw[4:]))
+        if not signatures:
+            raise InputError("signed note has no signatures", file=file)
+        return cls(text + "\n", tuple(signatures))
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A C2SP tlog-checkpoint body: the log's origin, its size and its root hash."""
+
+    origin: str
+    size: int
+    root: bytes = field(repr=False)
+    extensions: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        """The note text ``origin\\nsize\\nbase64(root)\\n[extension lines]``."""
+        lines = [self.origin, str(self.size), base64.b64encode(self.root).decode(), *self.extensions]
+        return "".join(line + "\n" for line in lines)
+
+    def note(self) -> Note:
+        """An unsigned note carrying this checkpoint (sign it with :meth:`Note.sign`)."""
+        return Note(self.text())
+
+    @classmethod
+    def from_text(cls, text: str, *, file: str | None = None) -> "Checkpoint":
+        """Parse checkpoint note text; :class:`InputError` when malformed."""
+        lines = text.split("\n")
+        if len(lines) < 4 or lines[-1] != "":
+            raise InputError("checkpoint needs origin, size and root lines", file=file)
+        origin, size, root = lines[0], lines[1], lines[2]
+        if not origin:
+            raise InputError("checkpoint origin is empty", file=file, line=1)
+        if not size.isdigit() or (size != "0" and size.startswith("0")) or not size.isascii():
+            raise InputError(f"checkpoint size {size!r} is not a decimal number", file=file, line=2)
+        try:
+            digest = base64.b64decode(root, validate=True)
+        except binascii.Error:
+            raise InputError("checkpoint root is not base64", file=file, line=3) from None
+        if len(digest) != HASH_SIZE:
+            raise InputError("checkpoint root is not a 32-byte hash", file=file, line=3)
+        return cls(origin, int(size), digest, tuple(lines[3:-1]))

@@ -1,0 +1,138 @@
+"""`accord ledger …` through Typer's runner: the documented flow, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from accord.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, ["ledger", *map(str, args)])
+
+
+def ok_json(*args: str) -> dict:
+    r = run(*args, "--format", "json")
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+@pytest.fixture
+def setup(tmp_path: Path):
+    keys = tmp_path / "keys"
+    for name in ("US", "RU", "log"):
+        assert ok_json("keygen", name, "--out", keys)["party"] == name
+    db = f"sqlite:///{tmp_path / 'ledger.db'}"
+    made = ok_json("init", db, "--agreement", "newstart", "--key", f"US={keys / 'US.pub'}", "--key", f"RU={keys / 'RU.pub'}",
+                   "--log-key", keys / "log.pub", "--restrict", "inspection-report=US")
+    assert made["schema"] == "accord.ledger.init/v1" and made["size"] == 1 and made["agreement"] == "newstart"
+    payload = tmp_path / "decl.json"
+    payload.write_text(json.dumps({"category": "deployed-icbm", "count": 400}))
+    return keys, db, payload, tmp_path
+
+
+def test_keygen_writes_a_private_and_a_public_key(tmp_path: Path) -> None:
+    out = ok_json("keygen", "US", "--out", tmp_path)
+    assert (tmp_path / "US.key").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "US.pub").read_text().strip() == out["vkey"]
+    r = run("keygen", "US", "--out", tmp_path)
+    assert r.exit_code == 2 and "already exists" in r.stderr and "Traceback" not in r.output
+
+
+def test_the_documented_flow(setup) -> None:
+    keys, db, payload, tmp = setup
+    appended = ok_json("append", db, "--key", keys / "US.key", "--kind", "declaration", payload)
+    assert appended["index"] == 1 and appended["party"] == "US"
+    assert ok_json("append", db, "--key", keys / "RU.key", "--kind", "notification", payload)["index"] == 2
+    cp = ok_json("checkpoint", db, "--key", keys / "log.key")
+    assert cp["size"] == 3 and cp["signers"] == ["log"]
+    ok_json("cosign", db, "--key", keys / "US.key")
+    cosigned = ok_json("cosign", db, "--key", keys / "RU.key")
+    assert cosigned["signers"] == ["RU", "US", "log"]
+    assert (keys / "RU.cosigned").exists()
+    bundle = tmp / "entry1.tlog-proof"
+    assert ok_json("prove", db, "--index", 1, "--out", bundle)["size"] == 3
+    pubs = [f"--key={n}={keys / (n + '.pub')}" for n in ("US", "RU", "log")]
+    verified = ok_json("verify-bundle", bundle, *pubs)
+    assert verified["schema"] == "accord.ledger.bundle/v1" and verified["ok"] is True
+    assert verified["entry"]["payload"] == {"category": "deployed-icbm", "count": 400}
+    audited = ok_json("audit", db)
+    assert audited["schema"] == "accord.audit/v1" and audited["ok"] is True and audited["size"] == 3
+    exported = ok_json("export", db)
+    assert [e["kind"] for e in exported["entries"]] == ["genesis", "declaration", "notification"]
+    assert len(exported["checkpoints"]) == 1
+    csv_out = run("export", db, "--format", "csv")
+    assert csv_out.exit_code == 0 and csv_out.stdout.splitlines()[0] == "index,kind,party,issued_at,payload,leaf_hash"
+    assert run("audit", db).exit_code == 0  # table output
+
+
+def test_failed_checks_exit_1(setup) -> None:
+    keys, db, payload, tmp = setup
+    ok_json("append", db, "--key", keys / "US.key", "--kind", "declaration", payload)
+    ok_json("checkpoint", db, "--key", keys / "log.key")
+    ok_json("cosign", db, "--key", keys / "US.key")
+    bundle = tmp / "b.tlog-proof"
+    ok_json("prove", db, "--index", 1, "--out", bundle)
+    # RU has not cosigned: a verifier who requires RU's signature rejects the bundle.
+    r = run("verify-bundle", bundle, f"--key=US={keys / 'US.pub'}", f"--key=RU={keys / 'RU.pub'}", "--format", "json")
+    assert r.exit_code == 1 and "checkpoint is not signed by RU" in json.loads(r.stdout)["problems"]
+    # A damaged database fails its audit, naming the entry.
+    import sqlite3
+
+    path = db[len("sqlite:///"):]
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TRIGGER entries_no_update")
+    conn.execute("UPDATE entries SET body = CAST(replace(CAST(body AS TEXT), '400', '401') AS BLOB) WHERE idx = 1")
+    conn.commit()
+    conn.close()
+    r = run("audit", db, "--format", "json")
+    assert r.exit_code == 1
+    assert 1 in {p["index"] for p in json.loads(r.stdout)["problems"]}
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("append", "{db}", "--key", "{keys}/missing.key", "--kind", "declaration", "{payload}"), "missing.key: cannot read key file"),
+        (("append", "{db}", "--key", "{keys}/US.pub", "--kind", "declaration", "{payload}"), "not a signer key"),
+        (("append", "{db}", "--key", "{keys}/US.key", "--kind", "declaration", "{bad}"), "bad.json:2: not valid JSON"),
+        (("append", "{db}", "--key", "{keys}/RU.key", "--kind", "inspection-report", "{payload}"), "only US may file"),
+        (("append", "{db}", "--key", "{keys}/US.key", "--kind", "Bad Kind", "{payload}"), "kind"),
+        (("append", "{tmp}/nothing.db", "--key", "{keys}/US.key", "--kind", "declaration", "{payload}"), "no ledger here"),
+        (("init", "{tmp}/new.db", "--agreement", " ", "--key", "US={keys}/US.pub"), "agreement id must be non-empty"),
+        (("init", "{tmp}/new.db", "--agreement", "a", "--key", "RU={keys}/US.pub"), "not 'RU'"),
+        (("init", "{db}", "--agreement", "a", "--key", "US={keys}/US.pub"), "already holds a ledger"),
+        (("prove", "{db}", "--index", "0", "--out", "{tmp}/out.tlog-proof"), "no checkpoint covers entry 0"),
+        (("checkpoint", "{db}", "--key", "{keys}/US.key"), "not this ledger's log key"),
+        (("verify-bundle", "{payload}", "--key", "US={keys}/US.pub"), "decl.json"),
+    ],
+)
+def test_user_mistakes_are_one_line_and_exit_2(setup, args, message) -> None:
+    keys, db, payload, tmp = setup
+    bad = tmp / "bad.json"
+    bad.write_text('{\n  "a": }\n')
+    r = run(*(a.format(db=db, keys=keys, payload=payload, tmp=tmp, bad=bad) for a in args))
+    assert r.exit_code == 2, r.output
+    assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.output
+    assert not (tmp / "out.tlog-proof").exists()  # nothing half-written
+
+
+def test_cosign_refuses_a_checkpoint_that_does_not_extend_its_record(setup) -> None:
+    keys, db, payload, tmp = setup
+    ok_json("checkpoint", db, "--key", keys / "log.key")
+    ok_json("cosign", db, "--key", keys / "US.key")
+    # Another ledger (another history) presented to the same cosigner under the same state file.
+    other = f"sqlite:///{tmp / 'other.db'}"
+    origin = ok_json("export", db)["origin"]
+    ok_json("init", other, "--agreement", "newstart", "--key", f"US={keys / 'US.pub'}", "--key", f"RU={keys / 'RU.pub'}",
+            "--log-key", keys / "log.pub", "--origin", origin)
+    ok_json("append", other, "--key", keys / "US.key", "--kind", "declaration", payload)
+    ok_json("checkpoint", other, "--key", keys / "log.key")
+    r = run("cosign", other, "--key", keys / "US.key")
+    assert r.exit_code == 1 and "refusing to cosign" in r.stderr
