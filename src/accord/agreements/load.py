@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..errors import InputError
-from ..periods import Period, add_years
+from ..periods import Period, add_years, parse_date
 from ..sources import RELIABILITIES, Source
 from ._yaml import LineDict, load_yaml_file
 from .amend import derive
@@ -168,17 +168,10 @@ def _date(ctx: _Ctx, m: Mapping[str, Any], key: str, field: str, *, required: bo
         if required:
             raise ctx.err(m, None, "is required", _join(field, key))
         return None
-    v = m[key]
-    if isinstance(v, _dt.datetime):
-        return v.date()
-    if isinstance(v, _dt.date):
-        return v
-    if isinstance(v, str):
-        try:
-            return _dt.date.fromisoformat(v)
-        except ValueError:
-            pass
-    raise ctx.err(m, key, f"must be an ISO date (YYYY-MM-DD), not {v!r}", _join(field, key))
+    try:
+        return parse_date(m[key])
+    except InputError as err:
+        raise ctx.err(m, key, err.problem, _join(field, key)) from None
 
 
 def _map(ctx: _Ctx, m: Mapping[str, Any], key: str, field: str, *, required: bool = True

@@ -59,6 +59,28 @@ def _check_party(agreement: Any, party: str | None) -> None:
                          field="--party")
 
 
+def _agreement_and_caps(ref: str, party: str | None, cap: list[str] | None) -> tuple[Any, dict[str, Any]]:
+    """The agreement named by ``ref``, with ``--party`` and ``--cap`` checked against it."""
+    from ..agreements import load_agreement
+
+    ag = load_agreement(ref)
+    _check_party(ag, party)
+    caps = _caps(cap)
+    _check_caps(ag, caps)
+    return ag, caps
+
+
+def _evaluate_and_emit(ag: Any, holdings: Any, party: str | None, day: _dt.date | None,
+                       caps: dict[str, Any], fmt: Format, title: str) -> Any:
+    """Evaluate and print the report (accord.report/v1); returns it for the exit code."""
+    from ..compliance import evaluate
+
+    report = evaluate(ag, holdings, parties=[party] if party else None, at=day, caps=caps)
+    emit(fmt, json_obj=report, rows=_finding_rows(report), columns=FINDING_COLUMNS, title=title,
+         footer=_summary_line(report))
+    return report
+
+
 def _finding_rows(report: Any) -> list[dict[str, Any]]:
     return [
         {"party": f.party, "date": f.date, "limit": f.limit, "value": f.value, "cap": f.cap,
@@ -143,19 +165,11 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOption = Format.table,
     ) -> None:
         """Check holdings against an agreement's limits. Exit 1 when a binding limit is exceeded."""
-        from ..agreements import load_agreement
-        from ..compliance import evaluate
         from ..forces import load_holdings
 
-        ag = load_agreement(agreement)
-        _check_party(ag, party)
-        caps = _caps(cap)
-        _check_caps(ag, caps)
+        ag, caps = _agreement_and_caps(agreement, party, cap)
         day = _date_option(at, "--at")
-        holdings = load_holdings(data, ag)
-        report = evaluate(ag, holdings, parties=[party] if party else None, at=day, caps=caps)
-        emit(fmt, json_obj=report, rows=_finding_rows(report), columns=FINDING_COLUMNS,
-             title=f"{ag.id}: {data}", footer=_summary_line(report))
+        report = _evaluate_and_emit(ag, load_holdings(data, ag), party, day, caps, fmt, f"{ag.id}: {data}")
         if report.exceeded:
             raise typer.Exit(1)
 
@@ -167,17 +181,10 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOption = Format.table,
     ) -> None:
         """Evaluate an agreement over every bundled exchange and estimate (the public record)."""
-        from ..agreements import load_agreement
-        from ..compliance import evaluate
         from ..forces import bundled_holdings
 
-        ag = load_agreement(agreement)
-        _check_party(ag, party)
-        caps = _caps(cap)
-        _check_caps(ag, caps)
-        report = evaluate(ag, bundled_holdings(), parties=[party] if party else None, caps=caps)
-        emit(fmt, json_obj=report, rows=_finding_rows(report), columns=FINDING_COLUMNS,
-             title=f"{ag.id}: the public record", footer=_summary_line(report))
+        ag, caps = _agreement_and_caps(agreement, party, cap)
+        _evaluate_and_emit(ag, bundled_holdings(), party, None, caps, fmt, f"{ag.id}: the public record")
 
     @app.command("report")
     def report_cmd(

@@ -6,7 +6,7 @@ matplotlib is imported only when a plot is drawn, so ``accord --help`` stays ins
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from ..errors import InputError
 
@@ -50,15 +50,7 @@ def plot_detection_curve(
     if hue is not None:
         ax.legend(fontsize=8)
     ax.set_title(title or f"{y.replace('_', ' ')} vs {x}")
-    fig.tight_layout()
-    out = Path(path)
-    try:
-        fig.savefig(out)
-    except OSError as err:
-        raise InputError(f"cannot write the plot: {err}", file=str(out)) from None
-    finally:
-        plt.close(fig)
-    return out
+    return _save(plt, fig, path)
 
 
 def plot_time_to_detection_cdf(
@@ -77,6 +69,11 @@ def plot_time_to_detection_cdf(
     if len(curves) > 1:
         ax.legend(fontsize=8)
     ax.set_title(title or "time to detection (CDF)")
+    return _save(plt, fig, path)
+
+
+def _save(plt: Any, fig: Any, path: str | Path) -> Path:
+    """Write ``fig`` to ``path`` (format from the suffix) and close it; InputError if unwritable."""
     fig.tight_layout()
     out = Path(path)
     try:
