@@ -54,3 +54,20 @@ def test_parse_canonical_refuses_other_spellings() -> None:
     for other in (b'{"b":2,"a":1}', b'{"a": 1,"b":2}', json.dumps({"a": "\u00e9"}).encode()):
         with pytest.raises(InputError):
             parse_canonical(other)
+
+
+_kinds = st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True)
+_parties = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,10}", fullmatch=True)
+_dt = __import__("datetime")
+_times = st.datetimes(min_value=_dt.datetime(1970, 1, 1), max_value=_dt.datetime(9999, 1, 1),
+                      timezones=st.just(_dt.timezone.utc))
+
+
+@settings(max_examples=300)
+@given(kind=_kinds, party=_parties, moment=_times, payload=st.dictionaries(_text, _values, max_size=4))
+def test_entry_statement_is_the_canonical_form_of_the_whole_entry(kind, party, moment, payload) -> None:
+    # Entry.statement() writes the envelope directly around the payload's canonical bytes.
+    from accord.ledger.entries import Entry, format_time
+
+    entry = Entry(kind, party, format_time(moment), payload)
+    assert entry.statement() == rfc8785.dumps(entry.to_json())
