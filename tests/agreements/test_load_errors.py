@@ -129,3 +129,17 @@ def test_cli_prints_one_line_and_exits_2(tmp_path):
     lines = [ln for ln in result.output.splitlines() if ln.strip()]
     assert lines == [f"error: {p}:14: limits[0].cap: must be >= 0, not -3"]
     assert "Traceback" not in result.output
+
+
+def test_impossible_date_names_its_line(tmp_path):
+    p = write(tmp_path, "id: x\nextends: newstart\nlimits:\n  - id: deployed_warheads\n    from: 2019-13-45\n")
+    err = error_of(p)
+    assert (err.line, err.field) == (5, "from") and "month must be in 1..12" in err.problem
+
+
+def test_two_items_with_one_id_in_a_derived_file(tmp_path):
+    p = write(tmp_path, "id: x\nextends: newstart\nlimits:\n"
+                        "  - {id: extra, title: E, categories: [deployed_icbms], cap: 100, source: fact_sheet}\n"
+                        "  - {id: extra, title: E, categories: [deployed_slbms], cap: 200, source: fact_sheet}\n")
+    err = error_of(p)
+    assert err.line == 5 and "duplicate id 'extra'" in err.problem

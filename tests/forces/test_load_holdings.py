@@ -93,3 +93,33 @@ def test_bad_yaml_count_names_the_line(tmp_path):
 def test_missing_file():
     with pytest.raises(InputError, match="cannot read file"):
         load_holdings("/nonexistent/h.csv", AG)
+
+
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ("party,date,category,value\nUS,2020-09-01,deployed_warheads,1500\nUS,2020-09-01,deployed_warheads,1600\n", 3),
+        ("party,date,deployed_icbms\nUS,2020-09-01,400\nUS,2020-09-01,900\n", 3),
+    ],
+)
+def test_the_same_figure_twice_is_an_error_not_a_silent_choice(tmp_path, text, line):
+    # Otherwise the result would depend on row order (one order within, the other exceeds).
+    p = tmp_path / "h.csv"
+    p.write_text(text)
+    with pytest.raises(InputError) as info:
+        load_holdings(p, AG)
+    assert info.value.line == line and "given twice (first on line 2)" in info.value.problem
+
+
+def test_csv_with_a_byte_order_mark(tmp_path):
+    p = tmp_path / "h.csv"
+    p.write_bytes("\ufeffparty,date,category,value\nUS,2023-03-01,deployed_warheads,1419\n".encode())
+    assert evaluate(AG, load_holdings(p, AG)).where(limit="deployed_warheads")[0].value == 1419
+
+
+def test_impossible_yaml_date_is_an_input_error(tmp_path):
+    p = tmp_path / "h.yaml"
+    p.write_text("party: US\ndate: 2019-02-30\ncounts: {deployed_warheads: 1}\n")
+    with pytest.raises(InputError) as info:
+        load_holdings(p, AG)
+    assert info.value.line == 2 and "day is out of range" in info.value.problem

@@ -43,6 +43,18 @@ class LineDict(dict):
         return InputError(problem, file=self.file_of(key), line=line, field=field or key)
 
 
+def _construct(loader: yaml.SafeLoader, node: yaml.Node, filename: str, field: str | None) -> Any:
+    """Build one value; PyYAML raises plain ValueErrors for impossible dates (2020-02-30)."""
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, TypeError, OverflowError) as err:
+        if isinstance(err, InputError):
+            raise
+        raise InputError(f"invalid value {node.value!r}: {err}" if isinstance(node, yaml.ScalarNode)
+                         else f"invalid value: {err}", file=filename, line=node.start_mark.line + 1,
+                         field=field) from None
+
+
 def _make_loader(filename: str) -> type[yaml.SafeLoader]:
     class Loader(yaml.SafeLoader):
         pass
@@ -51,14 +63,16 @@ def _make_loader(filename: str) -> type[yaml.SafeLoader]:
         loader.flatten_mapping(node)
         out = LineDict(file=filename, line=node.start_mark.line + 1)
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            key = _construct(loader, key_node, filename, None)
+            try:
+                hash(key)
+            except TypeError:
+                raise InputError("a mapping key must be a plain value", file=filename, line=line) from None
             if key in out:
-                raise InputError(
-                    f"duplicate key {key!r}", file=filename, line=key_node.start_mark.line + 1,
-                    field=str(key),
-                )
-            out[key] = loader.construct_object(value_node, deep=True)
-            out.key_lines[str(key)] = key_node.start_mark.line + 1
+                raise InputError(f"duplicate key {key!r}", file=filename, line=line, field=str(key))
+            out[key] = _construct(loader, value_node, filename, str(key))
+            out.key_lines[str(key)] = line
         return out
 
     Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)

@@ -3,7 +3,7 @@
 Rules (documented in docs/agreement-format.md):
 
 - ``remove: {section: [ids]}`` first drops items by id (sections: ``categories``,
-  ``counting`` (by category), ``limits``, ``freezes``, ``conditions``, ``sources`` and
+  ``counting`` (by category), ``limits``, ``freezes``, ``conditions`` and
   ``regime.data_exchanges``, ``regime.notifications``, ``regime.inspections``);
 - then mappings merge key by key, recursively;
 - lists of items with ids merge by id: an item with a known id updates that item field by
@@ -65,7 +65,13 @@ def _merge(base: Any, child: Any, section: str | None) -> Any:
             and all(isinstance(x, Mapping) for x in (*base, *child))):
         out_list = list(base)
         index = {item.get(key): i for i, item in enumerate(out_list) if isinstance(item, Mapping)}
+        seen_in_child: set[Any] = set()
         for item in child:
+            if isinstance(item, Mapping) and item.get(key) is not None:
+                if item.get(key) in seen_in_child:
+                    raise InputError(f"duplicate id {item.get(key)!r}", file=getattr(item, "file", None),
+                                     line=getattr(item, "line", None), field=f"{section}.{key}")
+                seen_in_child.add(item.get(key))
             if isinstance(item, Mapping) and item.get(key) in index:
                 i = index[item.get(key)]
                 out_list[i] = _merge(out_list[i], item, None)

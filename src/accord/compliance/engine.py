@@ -160,6 +160,14 @@ def value_of(agreement: Agreement, snap: Snapshot, categories: Iterable[str]) ->
     scope = frozenset(categories)
     parts, totals = snapshot_parts(agreement, snap)
     notes: list[str] = []
+    by_scope: dict[frozenset[str], set[int]] = {}
+    for t in totals:
+        if t.categories <= scope:
+            by_scope.setdefault(t.categories, set()).add(t.value)
+    for cats, values in by_scope.items():
+        if len(values) > 1:  # two sources disagree (e.g. a merged file and the bundled record)
+            notes.append(f"conflicting reported totals for {'+'.join(sorted(cats))}: "
+                         f"{', '.join(str(v) for v in sorted(values))}; the first listed source is used")
     if scope <= parts.keys():
         chosen = [parts[c] for c in sorted(scope)]
         value = sum(p.value for p in chosen)

@@ -66,6 +66,7 @@ class _Names:
         self.agreement = agreement
         self.categories = agreement.category_ids
         self.limits = {lim.id: lim for lim in agreement.limits}
+        self.seen: dict[tuple[str, _dt.date, str], int | None] = {}
 
     def party(self, value: Any, *, file: str, line: int | None, field: str) -> str:
         if value not in self.agreement.parties:
@@ -73,8 +74,15 @@ class _Names:
                              f"{', '.join(self.agreement.parties)})", file=file, line=line, field=field)
         return str(value)
 
-    def add(self, name: str, value: int, counts: dict[str, Count], totals: list[ReportedTotal],
-            source: Source, *, file: str, line: int | None, field: str) -> None:
+    def add(self, party: str, day: _dt.date, name: str, value: int, counts: dict[str, Count],
+            totals: list[ReportedTotal], source: Source, *, file: str, line: int | None, field: str) -> None:
+        key = (party, day, name)
+        if key in self.seen:
+            # Two figures for the same thing: which one is right is the user's call, not ours.
+            earlier = self.seen[key]
+            raise InputError(f"{name} for {party} on {day} is given twice" +
+                             (f" (first on line {earlier})" if earlier else ""), file=file, line=line, field=field)
+        self.seen[key] = line
         if name in self.categories:
             counts[name] = Count(value, source)
         elif name in self.limits:
@@ -91,7 +99,7 @@ def load_holdings(path: str | Path, agreement: Agreement) -> Holdings:
     p = Path(path)
     file = str(p)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")  # a spreadsheet's CSV export may start with a BOM
     except OSError as err:
         raise InputError(f"cannot read file: {err.strerror or err}", file=file) from None
     except UnicodeDecodeError:
@@ -141,7 +149,7 @@ def _from_csv(text: str, file: str, names: _Names) -> Holdings:
         if long:
             name = (row.get("category") or "").strip()
             value = _count(row.get("value"), file=file, line=line, field="value")
-            names.add(name, value, counts, totals, src, file=file, line=line, field="category")
+            names.add(party, day, name, value, counts, totals, src, file=file, line=line, field="category")
         else:
             for column in header:
                 if column in _META_COLUMNS or column == "":
@@ -150,7 +158,7 @@ def _from_csv(text: str, file: str, names: _Names) -> Holdings:
                 if cell is None or not str(cell).strip():
                     continue  # a gap stays missing
                 value = _count(cell, file=file, line=line, field=column)
-                names.add(column, value, counts, totals, src, file=file, line=line, field=column)
+                names.add(party, day, column, value, counts, totals, src, file=file, line=line, field=column)
         snaps.append(Snapshot(party, day, counts, tuple(totals), origin=file))
     if not snaps:
         raise InputError("no data rows", file=file)
@@ -195,7 +203,8 @@ def _snapshot(entry: Any, file: str, names: _Names, where: str) -> Snapshot:
     for name, value in raw_counts.items():
         key_line = getattr(raw_counts, "key_lines", {}).get(str(name), line)
         n = _count(value, file=file, line=key_line, field=f(f"counts.{name}"))
-        names.add(str(name), n, counts, totals, src, file=file, line=key_line, field=f(f"counts.{name}"))
+        names.add(party, day, str(name), n, counts, totals, src, file=file, line=key_line,
+                  field=f(f"counts.{name}"))
     items = None
     if "items" in entry:
         if not isinstance(entry["items"], list):
