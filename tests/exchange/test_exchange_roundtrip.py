@@ -20,6 +20,8 @@ from helpers import agreement, synth
 CASES = [
     ("US", "2020-09-01", 1), ("US", "2020-09-01", 2), ("US", "2020-09-01", 3),
     ("US", "2021-03-01", 4), ("US", "2013-03-01", 5), ("RU", "2020-09-01", 6), ("RU", "2017-09-01", 7),
+    # dates whose record counts converted SLBM launchers and training silos (review finding)
+    ("US", "2017-09-01", 8), ("US", "2022-03-01", 9),
 ]
 
 

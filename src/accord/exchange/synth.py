@@ -382,6 +382,12 @@ def _build(w: _World, tg: Targets) -> None:
     n_spare = strata.get(("slbm", slbm_sys, "non_deployed"), 0)
     for base in spread(n_spare, "slbm"):
         w.add_item("SLBM", "slbm", slbm_sys, "non_deployed", base)
+    # Launchers the record counts as converted or turned into training silos (US 1 Sep 2017:
+    # 56 SLBM tubes deactivated; Russia's March 2022 statement: 56 tubes and 4 training silos).
+    for base in spread(strata.get(("slbm_launcher", slbm_sys, "converted"), 0), "slbm"):
+        w.add_item("SLBM-L", "slbm_launcher", slbm_sys, "converted", base)
+    for _ in range(strata.get(("icbm_launcher", icbm_sys, "training"), 0)):
+        w.add_item("ICBM-L", "icbm_launcher", icbm_sys, "training", icbm_test)
 
     # Heavy bombers: deployed and converted at their air bases, non-deployed in repair,
     # test bombers at the test facility.
