@@ -136,3 +136,65 @@ def test_cosign_refuses_a_checkpoint_that_does_not_extend_its_record(setup) -> N
     ok_json("checkpoint", other, "--key", keys / "log.key")
     r = run("cosign", other, "--key", keys / "US.key")
     assert r.exit_code == 1 and "refusing to cosign" in r.stderr
+
+
+def _one_line_exit_2(r, message: str) -> None:
+    assert r.exit_code == 2, r.output
+    assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("command", ["audit", "export", "cosign", "init"])
+def test_a_file_that_is_not_a_database_is_one_line(setup, command) -> None:
+    keys, db, payload, tmp = setup
+    junk = tmp / "junk.db"
+    junk.write_bytes(b"this is not a SQLite database, only some text " * 100)
+    extra = {"audit": [], "export": [], "cosign": ["--key", keys / "US.key"],
+             "init": ["--agreement", "a", "--key", f"US={keys / 'US.pub'}"]}[command]
+    _one_line_exit_2(run(command, junk, *extra), f"{junk}: cannot open as a SQLite database")
+
+
+def test_append_to_a_database_missing_its_right_edge_is_one_line(setup) -> None:
+    import sqlite3
+
+    keys, db, payload, tmp = setup
+    for _ in range(3):
+        ok_json("append", db, "--key", keys / "US.key", "--kind", "declaration", payload)
+    conn = sqlite3.connect(db[len("sqlite:///"):])
+    conn.execute("DROP TRIGGER nodes_no_delete")
+    conn.execute("DELETE FROM nodes")
+    conn.commit()
+    conn.close()
+    _one_line_exit_2(run("append", db, "--key", keys / "US.key", "--kind", "declaration", payload),
+                     f"{db}: stored tree is missing nodes on its right edge")
+
+
+def test_a_postgresql_password_is_never_shown(tmp_path: Path) -> None:
+    from accord.ledger.store import open_store, redact_url
+
+    url = "postgresql://bob:s3cret@127.0.0.1:1/test"  # nothing listens on port 1
+    for args in (("audit", url), ("export", url)):
+        r = run(*args)
+        _one_line_exit_2(r, "postgresql://bob:***@127.0.0.1:1/test")
+        assert "s3cret" not in r.output
+    assert redact_url("postgresql://bob@h/db?password=s3cret&schema=x") == "postgresql://bob@h/db?password=***&schema=x"
+    assert open_store(url + "?schema=ok").display_url == "postgresql://bob:***@127.0.0.1:1/test?schema=ok"
+
+
+def test_cosign_stores_nothing_when_its_state_cannot_be_saved(setup) -> None:
+    keys, db, payload, tmp = setup
+    ok_json("checkpoint", db, "--key", keys / "log.key")
+    r = run("cosign", db, "--key", keys / "US.key", "--state", tmp / "no-such-dir" / "US.cosigned")
+    _one_line_exit_2(r, "cannot write cosigner state")
+    assert ok_json("export", db)["checkpoints"][0].count("\u2014 ") == 1  # the log's signature only
+    ok_json("cosign", db, "--key", keys / "US.key")
+    assert (keys / "US.cosigned").exists()
+
+
+def test_prove_names_the_parties_missing_from_its_checkpoint(setup) -> None:
+    keys, db, payload, tmp = setup
+    ok_json("append", db, "--key", keys / "US.key", "--kind", "declaration", payload)
+    ok_json("checkpoint", db, "--key", keys / "log.key")
+    ok_json("cosign", db, "--key", keys / "US.key")
+    r = run("prove", db, "--index", 1, "--out", tmp / "b.tlog-proof", "--format", "json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["missing_cosigners"] == ["RU"]
+    assert "lacks RU" in r.stderr

@@ -44,7 +44,8 @@ def test_forged_signature_is_rejected(ledger, parties) -> None:
     with pytest.raises(EntryRejected, match="signature does not verify"):
         ledger.append([forged])
     # Changing the statement under a valid signature is forgery too.
-    altered = SignedEntry(_decl("US", n=2), good.signature, _decl("US", n=2).statement())
+    other = _decl("US", n=2)
+    altered = SignedEntry(other, good.signature, other.statement())
     with pytest.raises(EntryRejected, match="signature does not verify"):
         ledger.append([altered])
     assert ledger.size() == 1
@@ -52,10 +53,11 @@ def test_forged_signature_is_rejected(ledger, parties) -> None:
 
 def test_wrong_party_key_is_rejected(ledger, parties) -> None:
     # RU's key signing a statement that claims to be from US.
-    statement = _decl("US", n=1).statement()
+    claimed = _decl("US", n=1)
+    statement = claimed.statement()
     from accord.ledger.entries import signing_message
 
-    by_ru = SignedEntry(_decl("US", n=1), parties.ru.sign(signing_message(ledger.origin, statement)), statement)
+    by_ru = SignedEntry(claimed, parties.ru.sign(signing_message(ledger.origin, statement)), statement)
     with pytest.raises(EntryRejected, match="signature does not verify"):
         ledger.append([by_ru])
     # A key named US that is not US's registered key.
@@ -177,7 +179,7 @@ def test_check_extends_rules(parties) -> None:
     with pytest.raises(InconsistentCheckpoint):
         check_extends(a, Checkpoint("o", 4, b"\x02" * 32), [])  # same size, different root
     with pytest.raises(InconsistentCheckpoint, match="not signed by the log"):
-        cosign(parties.us, Checkpoint("o", 4, b"\x01" * 32).note(), log_keys=[parties.log.public], last=None, proof=[])
+        cosign(parties.us, Checkpoint("o", 4, b"\x01" * 32).note(), origin="o", log_keys=[parties.log.public], last=None, proof=[])
 
 
 def test_bundle_verifies_offline_and_detects_tampering(ledger, parties) -> None:
@@ -207,3 +209,94 @@ def test_bundle_verifies_offline_and_detects_tampering(ledger, parties) -> None:
 def test_bundle_parse_errors_name_the_line(ledger, parties) -> None:
     with pytest.raises(InputError, match="first line"):
         verify_bundle("hello\n\nx\n\n— a b\n", [parties.us.public], file="b.tlog-proof")
+
+
+def test_a_signed_statement_wrapped_in_a_permitted_entry_is_rejected(ledger, parties) -> None:
+    # RU may not file inspection reports. It signs one anyway and presents it under a
+    # declaration, which the kind rules allow: the rules must judge the statement signed.
+    from accord.ledger.entries import signing_message
+
+    forbidden = Entry("inspection-report", "RU", utc_now(), {"site": "x", "verdict": "fine"})
+    statement = forbidden.statement()
+    cover = Entry("declaration", "RU", forbidden.issued_at, {})
+    wrapped = SignedEntry(cover, parties.ru.sign(signing_message(ledger.origin, statement)), statement)
+    with pytest.raises(EntryRejected, match="not this entry's statement"):
+        ledger.append([wrapped])
+    assert ledger.size() == 1
+
+
+def _rotate_us(ledger, parties) -> PrivateKey:
+    new = PrivateKey("US", b"\x09" * 32)
+    ledger.sign_and_append(parties.us, [Entry("key-rotation", "US", utc_now(), {"key": new.public.vkey})])
+    return new
+
+
+def test_a_rotated_out_key_cannot_sign_a_checkpoint(db_url, parties) -> None:
+    # No log key: a party's key acts as the log, but only the key it holds at that size.
+    ledger = Ledger.create(db_url, agreement="new-start", parties=[parties.us.public, parties.ru.public])
+    ledger.sign_and_append(parties.us, [_decl("US", n=1)])
+    new = _rotate_us(ledger, parties)
+    with pytest.raises(InputError, match="not this ledger's log key"):
+        ledger.checkpoint(parties.us)
+    cp, note = ledger.checkpoint(new)
+    assert cp.size == 3 and note.signed_by(new.public)
+    ledger.close()
+
+
+def test_a_rotated_out_key_cannot_cosign(ledger, parties) -> None:
+    new = _rotate_us(ledger, parties)
+    cp, note = ledger.checkpoint(parties.log)
+    old_signature = note.sign(parties.us).signatures[-1]
+    with pytest.raises(InputError, match="not US's key for a checkpoint of size 2"):
+        ledger.add_cosignature(cp.size, old_signature)
+    with pytest.raises(InputError, match="not a current party key"):
+        cosign_ledger(ledger, parties.us, CosignerState({}))
+    _, signed, _ = cosign_ledger(ledger, new, CosignerState({}))
+    assert signed.signed_by(new.public)
+    assert not ledger.latest_checkpoint()[1].signed_by(parties.us.public)
+
+
+def test_the_cosigner_refuses_a_checkpoint_of_another_origin(ledger, parties) -> None:
+    # The cosigner's record is per origin: a checkpoint under a fresh origin would start from
+    # nothing and so escape the consistency check.
+    ledger.checkpoint(parties.log)
+    cosign_ledger(ledger, parties.us, CosignerState({}))
+    ledger.sign_and_append(parties.us, [_decl("US", n=1)])
+    foreign = Checkpoint("accord.ledger/elsewhere/00000000", 2, ledger.root()).note().sign(parties.log)
+    with ledger.store.write() as w:  # stored by a log operator, not by Ledger.checkpoint
+        w.add_checkpoint(2, ledger.root(), foreign.encode())
+    with pytest.raises(InconsistentCheckpoint, match="not this ledger's"):
+        cosign_ledger(ledger, parties.us, CosignerState({}))
+    assert not ledger.latest_checkpoint()[1].signed_by(parties.us.public)
+    with pytest.raises(InconsistentCheckpoint, match="not this ledger's"):
+        cosign(parties.us, foreign, origin=ledger.origin, log_keys=[parties.log.public], last=None, proof=[])
+
+
+def test_the_cosigner_saves_its_state_before_its_signature_is_stored(ledger, parties, tmp_path) -> None:
+    ledger.checkpoint(parties.log)
+    unwritable = tmp_path / "no-such-dir" / "US.cosigned"
+    with pytest.raises(InputError, match="cannot write cosigner state"):
+        cosign_ledger(ledger, parties.us, CosignerState.load(unwritable))
+    assert ledger.store.cosignatures(ledger.size()) == []
+    state_file = tmp_path / "US.cosigned"
+    cp, _, _ = cosign_ledger(ledger, parties.us, CosignerState.load(state_file))
+    assert CosignerState.load(state_file).get(ledger.origin) == cp  # saved without being asked
+
+
+def test_a_bundle_prefers_a_checkpoint_every_party_cosigned(ledger, parties) -> None:
+    from accord.ledger.bundle import bundle_checkpoint, parse_bundle
+
+    ledger.sign_and_append(parties.us, [_decl("US", n=i) for i in range(3)])
+    ledger.checkpoint(parties.log)
+    cosign_ledger(ledger, parties.us, CosignerState({}))
+    # Only US has cosigned: the latest covering checkpoint is used, and RU is named as missing.
+    assert bundle_checkpoint(ledger, 1)[0].size == 4 and bundle_checkpoint(ledger, 1)[2] == ["RU"]
+    cosign_ledger(ledger, parties.ru, CosignerState({}))
+    ledger.sign_and_append(parties.ru, [_decl("RU", n=9)])
+    ledger.checkpoint(parties.log)  # size 5, cosigned by nobody yet
+    text = make_bundle(ledger, 1)
+    assert Checkpoint.from_text(parse_bundle(text).note.text).size == 4
+    assert verify_bundle(text, [parties.us.public, parties.ru.public, parties.log.public]).ok
+    # An entry only the newer checkpoint covers falls back to it.
+    cp, _, missing = bundle_checkpoint(ledger, 4)
+    assert cp.size == 5 and missing == ["RU", "US"]

@@ -123,3 +123,32 @@ def test_perfect_nodes_tile_the_range(end: int, data: st.DataObject) -> None:
     nodes = merkle.perfect_nodes(0, end)
     covered = [i for level, k in nodes for i in range(k << level, (k + 1) << level)]
     assert covered == list(range(end))
+
+
+def test_equal_sizes_compare_roots_as_transparency_dev_does() -> None:
+    # transparency-dev/merkle (consistency/additional/sizes-are-equal-one-and-proof-is-empty.json)
+    # accepts equal sizes with an empty proof and equal roots, whatever their length; the issue
+    # asks to accept exactly what those vectors accept. Different roots are still refused.
+    merkle.verify_consistency(3, 3, [], b"x", b"x")
+    root = merkle.root(_leaves(3))
+    merkle.verify_consistency(3, 3, [], root, root)
+    with pytest.raises(ProofError, match="different roots"):
+        merkle.verify_consistency(3, 3, [], root, merkle.root(_leaves(4)))
+    with pytest.raises(ProofError, match="32-byte"):  # different sizes: real hashes only
+        merkle.verify_consistency(3, 4, [root], b"x", merkle.root(_leaves(4)))
+
+
+@pytest.mark.parametrize("index, size", [(1.0, 4), (1, 4.0), (True, 4), (1, True)])
+def test_inclusion_positions_must_be_integers(index, size) -> None:
+    leaves = _leaves(4)
+    proof = merkle.inclusion_proof(leaves, 1)
+    with pytest.raises(ProofError, match="integer"):
+        merkle.verify_inclusion(leaves[1], index, size, proof, merkle.root(leaves))
+
+
+@pytest.mark.parametrize("size1, size2", [(2.0, 5), (2, 5.0), (True, 5)])
+def test_consistency_sizes_must_be_integers(size1, size2) -> None:
+    leaves = _leaves(5)
+    proof = merkle.consistency_proof(leaves, 2, 5)
+    with pytest.raises(ProofError, match="integer"):
+        merkle.verify_consistency(size1, size2, proof, merkle.root(leaves[:2]), merkle.root(leaves))

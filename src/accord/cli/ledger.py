@@ -2,8 +2,10 @@
 verify-bundle|audit|export``.
 
 Thin: parse, call accord.ledger, render. A database is a URL (``sqlite:///path.db``,
-``postgresql://…``) or a plain path to a SQLite file. User mistakes exit 2 with one line; a check
-that fails (audit not ok, bundle invalid, a checkpoint the cosigner refuses) exits 1.
+``postgresql://…``) or a plain path to a SQLite file. User mistakes exit 2 with one line — so
+does a database that cannot be used (damaged, not a ledger's); a check that fails (audit not
+ok, bundle invalid, a checkpoint the cosigner refuses) exits 1. A URL is always shown with its
+password as ``***``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,26 @@ import typer
 
 from ..errors import InputError, IntegrityError
 from ..render.output import Format
-from ._common import FormatOption, new_app
+from ._common import AccordGroup, FormatOption, new_app
+
+
+class _LedgerGroup(AccordGroup):
+    """AccordGroup that also reports a database the ledger cannot use as one line, exit 2.
+
+    A StoreError out of a command means the database the user named is damaged or is not a
+    ledger's: their input, not a bug (``audit`` reports damage it can read past as problems).
+    """
+
+    def invoke(self, ctx: Any) -> Any:
+        from ..ledger.store import StoreError
+
+        try:
+            return super().invoke(ctx)
+        except StoreError as err:
+            problem = InputError(err.problem, file=err.file or "<database>")
+            typer.echo(f"error: {problem.one_line()}", err=True)
+            raise typer.Exit(2) from None
+
 
 ledger_app = new_app(
     "The tamper-evident ledger: signed entries, an RFC 9162 Merkle log, cosigned checkpoints, "
@@ -103,6 +124,7 @@ def init(
     """Create a ledger for an agreement with the parties' public keys (the genesis entry)."""
     from ..ledger import Ledger
     from ..ledger.keys import load_public_key
+    from ..ledger.store import redact_url
 
     parties = _party_keys(key)
     rules: dict[str, list[str]] = {}
@@ -116,8 +138,8 @@ def init(
                                log_key=load_public_key(log_key) if log_key else None,
                                restrictions=rules, origin=origin)
     except InputError as err:
-        raise err.at(file=db) from None
-    obj = {"schema": "accord.ledger.init/v1", "db": db, "agreement": ledger.info.agreement, "origin": ledger.origin,
+        raise err.at(file=redact_url(db)) from None
+    obj = {"schema": "accord.ledger.init/v1", "db": redact_url(db), "agreement": ledger.info.agreement, "origin": ledger.origin,
            "parties": {n: k.vkey for n, k in sorted(ledger.info.parties.items())},
            "log_key": ledger.info.log_key.vkey if ledger.info.log_key else None,
            "size": ledger.size(), "root": _b64(ledger.root())}
@@ -180,7 +202,10 @@ def checkpoint(
 
 
 def _checkpoint_json(cp: Any, note: Any, ledger: Any) -> dict[str, Any]:
-    signers = [k.name for k in note.verified_keys(ledger.log_signers() + ledger.keys().all_keys())]
+    # Only signatures that count for this size are listed (no rotated-out key).
+    history = ledger.keys()
+    keys = ledger.log_signers(cp.size, history) + list(history.signing_keys(cp.size).values())
+    signers = [k.name for k in note.verified_keys(keys)]
     return {"schema": "accord.ledger.checkpoint/v1", "origin": cp.origin, "size": cp.size, "root": _b64(cp.root),
             "signers": sorted(set(signers)), "note": note.encode()}
 
@@ -192,7 +217,10 @@ def cosign(
     state: Annotated[Optional[Path], typer.Option("--state", help="This party's record of what it cosigned (default: KEYFILE with suffix .cosigned).")] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Cosign the latest checkpoint — only if it extends the last one this party cosigned."""
+    """Cosign the latest checkpoint — only if it extends the last one this party cosigned.
+
+    The state file is written (atomically) before the cosignature is stored; if it cannot be
+    written, nothing is cosigned."""
     from ..ledger.checkpoint import CosignerState, InconsistentCheckpoint, cosign_ledger
     from ..ledger.keys import load_private_key
 
@@ -201,10 +229,9 @@ def cosign(
     current = CosignerState.load(state_file)
     ledger = _open(db)
     try:
-        cp, note, new_state = cosign_ledger(ledger, signer, current)
+        cp, note, _new_state = cosign_ledger(ledger, signer, current)  # saves the state first
     except InconsistentCheckpoint as exc:
         _fail(f"refusing to cosign: {exc}")
-    new_state.save(state_file)
     obj = _checkpoint_json(cp, note, ledger)
     obj["cosigned_by"] = signer.name
     _emit(fmt, obj, [{k: obj[k] for k in ("origin", "size", "root", "signers", "cosigned_by")}])
@@ -217,16 +244,22 @@ def prove(
     out: Annotated[Path, typer.Option("--out", help="Bundle file to write (C2SP tlog-proof, .tlog-proof).")],
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Write an offline bundle: the entry, its inclusion proof and the covering cosigned checkpoint."""
-    from ..ledger.bundle import make_bundle, parse_bundle
+    """Write an offline bundle: the entry, its inclusion proof and the latest covering checkpoint
+    that every party cosigned (else the latest covering one, with a note naming who has not)."""
+    from ..ledger.bundle import bundle_checkpoint, make_bundle, parse_bundle
     from ..ledger.keys import write_atomic
     from ..ledger.note import Checkpoint
 
     ledger = _open(db)
+    _, _, missing = bundle_checkpoint(ledger, index)
     text = make_bundle(ledger, index)
     write_atomic(out, text.encode())
     cp = Checkpoint.from_text(parse_bundle(text).note.text)
-    _emit(fmt, {"schema": "accord.ledger.prove/v1", "index": index, "size": cp.size, "root": _b64(cp.root), "out": str(out)})
+    if missing:
+        typer.echo(f"note: no checkpoint covering entry {index} is cosigned by every party; the one at size "
+                   f"{cp.size} lacks {', '.join(missing)}", err=True)
+    _emit(fmt, {"schema": "accord.ledger.prove/v1", "index": index, "size": cp.size, "root": _b64(cp.root), "out": str(out),
+                "missing_cosigners": missing})
 
 
 @ledger_app.command("verify-bundle")
@@ -288,4 +321,4 @@ def export(db: DbArg, fmt: FormatOption = Format.table) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
-    app.add_typer(ledger_app, name="ledger")
+    app.add_typer(ledger_app, name="ledger", cls=_LedgerGroup)

@@ -1,10 +1,12 @@
 """Full re-verification of a stored ledger, naming the entry behind every problem.
 
 ``audit(url)`` trusts nothing in the database: it recomputes every leaf hash from the entry
-bytes, re-verifies every signature with the key the party held at that index (replaying key
+bytes, compares every column copied from the statement (kind, party, issued_at — the replay
+guard's index rests on them) and the metadata row with what they were copied from, re-verifies every signature with the key the party held at that index (replaying key
 rotations), rebuilds the whole Merkle tree and compares it with every stored node, checks every
 checkpoint's signatures and root against the rebuilt tree and each checkpoint's consistency with
-the one before, re-checks commitment openings, and finally hands the entries to
+the one before (each signature by the key in force at the checkpoint's size), re-checks
+commitment openings, and finally hands the entries to
 ``accord.exchange.replay_ledger_entries`` when that function exists (its reconciliation
 findings are reported beside the integrity problems; they do not make the audit fail).
 
@@ -27,6 +29,9 @@ from .log import COMMITMENT, OPENING, KeyHistory, LedgerInfo, check_opening, rot
 from .merkle import EMPTY_ROOT, ProofError, consistency_ranges, hash_from_nodes, perfect_nodes, verify_consistency
 from .note import Checkpoint, Note
 from .store import Store, StoreError, open_store
+
+#: The metadata row a store is created with (see :meth:`Ledger.create`): nothing more, nothing less.
+_META_SCHEMA = "accord.ledger/v1"
 
 __all__ = ["AUDIT_SCHEMA", "AuditReport", "Problem", "audit"]
 
@@ -116,7 +121,7 @@ def _check_chunk(
     from nacl.bindings import crypto_sign_open as open_signed
     from nacl.exceptions import BadSignatureError
 
-    for i, row_kind, row_party, row_leaf, body in store.scan(start, end):
+    for i, row_kind, row_party, row_issued_at, row_leaf, body in store.scan(start, end):
         while expect < i:
             problems.append((expect, "missing", "entry is missing (gap in the indices)"))
             expect += 1
@@ -136,8 +141,10 @@ def _check_chunk(
         except ValueError as exc:
             problems.append((i, "format", f"entry is not a well-formed statement: {exc}"))
             continue
-        if kind != row_kind or party != row_party:
-            problems.append((i, "format", "stored kind/party columns differ from the signed statement"))
+        changed = [name for name, stored in (("kind", row_kind), ("party", row_party), ("issued_at", row_issued_at))
+                   if stored != obj[name]]
+        if changed:
+            problems.append((i, "format", f"stored {'/'.join(changed)} column differs from the signed statement"))
         if i == 0 or kind == GENESIS:
             if i != 0 or kind != GENESIS or sig != NO_SIGNATURE:
                 problems.append((i, "genesis", "only entry 0 is the (unsigned) genesis entry"))
@@ -243,9 +250,9 @@ def audit(
     url = store.url
     problems: list[Problem] = []
     notes: list[str] = []
-    if not store.exists():
-        raise InputError("no ledger here", file=url)
     try:
+        if not store.exists():
+            raise InputError("no ledger here", file=store.display_url)
         size = store.size()
         genesis_row = store.row(0)
         key_rows = store.key_rows()
@@ -261,7 +268,7 @@ def audit(
         problems.append(Problem(0, "genesis", f"genesis entry is unusable: {err.problem}"))
         return AuditReport(False, size, tuple(problems))
     origin = info.origin
-    if meta.get("origin") != origin or meta.get("agreement") != info.agreement:
+    if meta != {"schema": _META_SCHEMA, "origin": origin, "agreement": info.agreement}:
         problems.append(Problem(0, "genesis", "stored metadata differs from the genesis entry"))
     history = _history(info, origin, key_rows)
 
@@ -373,8 +380,6 @@ def _check_checkpoints(
 ) -> list[dict[str, Any]]:
     import base64
 
-    log_keys = [info.log_key] if info.log_key else history.all_keys()
-    party_keys = history.all_keys()
     summaries = []
     prev: Checkpoint | None = None
     for stored_size, stored_root, text in store.checkpoints():
@@ -387,12 +392,18 @@ def _check_checkpoints(
             continue
         if cp.size != stored_size or cp.root != stored_root or cp.origin != info.origin:
             problems.append(Problem(where, "checkpoint", f"checkpoint at size {stored_size}: stored size, root or origin differ from its note"))
+        # Only keys in force at the checkpoint's size count: a rotated-out key signs nothing later.
+        party_keys = history.signing_keys(cp.size)
+        log_keys = [info.log_key] if info.log_key else list(party_keys.values())
         if not note.verified_keys(log_keys):
             problems.append(Problem(where, "checkpoint", f"checkpoint at size {cp.size} is not signed by the log key"))
         signers = [k.name for k in note.verified_keys(log_keys)]
         for name, key_id, sig in store.cosignatures(stored_size):
-            key = next((k for k in party_keys if k.name == name and k.id == key_id), None)
-            if key is None or not key.verify(note.text.encode(), sig):
+            key = party_keys.get(name)
+            if key is None or key.id != key_id:
+                problems.append(Problem(where, "cosignature", f"cosignature on the checkpoint at size {cp.size} is by key {key_id.hex()}, "
+                                        f"not {name}'s key in force at that size"))
+            elif not key.verify(note.text.encode(), sig):
                 problems.append(Problem(where, "cosignature", f"cosignature by {name} on the checkpoint at size {cp.size} does not verify"))
             else:
                 signers.append(name)

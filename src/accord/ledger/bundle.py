@@ -26,7 +26,7 @@ from .keys import PublicKey
 from .merkle import HASH_SIZE, ProofError, leaf_hash, verify_inclusion
 from .note import Checkpoint, Note
 
-__all__ = ["BUNDLE_HEADER", "BundleReport", "make_bundle", "parse_bundle", "verify_bundle"]
+__all__ = ["BUNDLE_HEADER", "BundleReport", "bundle_checkpoint", "make_bundle", "parse_bundle", "verify_bundle"]
 
 BUNDLE_HEADER = "c2sp.org/tlog-proof@v1"
 REPORT_SCHEMA = "accord.ledger.bundle/v1"
@@ -47,15 +47,33 @@ class Bundle:
         return "\n".join(lines) + "\n\n" + self.note.encode()
 
 
-def make_bundle(ledger: Any, index: int) -> str:
-    """The bundle text for entry ``index``, proved against the latest checkpoint that covers it.
+def bundle_checkpoint(ledger: Any, index: int) -> tuple[Checkpoint, Note, list[str]]:
+    """The checkpoint a bundle for entry ``index`` is proved against, and the parties whose
+    cosignature it lacks.
 
-    Raises :class:`InputError` when no checkpoint covers the entry yet."""
-    entry = ledger.entry(index)
+    That is the latest checkpoint covering the entry that every party has cosigned (with its
+    key in force at the checkpoint's size), since a verifier requiring every party accepts
+    only such a one; when none is, the latest covering checkpoint, with the missing parties
+    listed. Raises :class:`InputError` when no checkpoint covers the entry yet."""
     covering = [(cp, note) for cp, note in ledger.checkpoint_notes() if cp.size > index]
     if not covering:
         raise InputError(f"no checkpoint covers entry {index} yet (run `accord ledger checkpoint`)", field="index")
-    cp, note = covering[-1]
+    history = ledger.keys()
+    found = []
+    for cp, note in covering:
+        keys = history.signing_keys(cp.size)
+        found.append((cp, note, sorted(p for p, k in keys.items() if not note.signed_by(k))))
+    complete = [c for c in found if not c[2]]
+    return complete[-1] if complete else found[-1]
+
+
+def make_bundle(ledger: Any, index: int) -> str:
+    """The bundle text for entry ``index``, proved against :func:`bundle_checkpoint`'s choice
+    (the latest fully cosigned checkpoint covering it, else the latest covering one).
+
+    Raises :class:`InputError` when no checkpoint covers the entry yet."""
+    entry = ledger.entry(index)
+    cp, note, _missing = bundle_checkpoint(ledger, index)
     proof = ledger.store.inclusion_proof(index, cp.size)
     return Bundle(entry.body, index, tuple(proof), note).encode()
 

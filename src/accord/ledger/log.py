@@ -5,12 +5,18 @@ Admission (all-or-nothing per batch, decided inside the store's write lock):
 - the genesis entry (index 0) names the agreement, the origin, each party's key, an optional
   log key and which parties may file which kinds; no other entry may be a genesis;
 - an entry's party must be one of the ledger's parties, and the kind must be open to it;
+- the statement it carries is the statement that is signed and stored (rules are checked on the
+  very bytes admitted, not on a decoded copy that could say something else);
 - its signature must verify with the party's *current* key;
 - a ``key-rotation`` entry (payload ``{"key": "<verifier key>"}``) is signed by the old key and
   makes the new key current from the next index;
 - a ``commitment`` entry must carry a valid commitment; an ``opening`` entry
   (``{"commitment": index, "openings": [...]}``) must open a commitment of the same party;
 - an entry already in the ledger (same party, content and signature) is a replay and is refused.
+
+A checkpoint of size N is signed (when no log key is named) and cosigned only with keys in force
+once its N entries are applied — :meth:`KeyHistory.signing_keys` — so a rotated-out key can sign
+no checkpoint that covers its rotation.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from .entries import GENESIS, KEY_ROTATION, KIND_NAME, NO_SIGNATURE, Entry, Sign
 from .keys import PARTY_NAME, PrivateKey, PublicKey
 from .merkle import ProofError, verify_consistency
 from .note import Checkpoint, Note, NoteSignature
-from .store import DuplicateLeafError, Row, Store, open_store
+from .store import DuplicateLeafError, Row, Store, StoreError, open_store
 
 __all__ = [
     "EntryRejected",
@@ -118,8 +124,15 @@ class KeyHistory:
                 found = key
         return found
 
+    def signing_keys(self, size: int) -> dict[str, PublicKey]:
+        """Party → the key in force once the first ``size`` entries are applied (every rotation
+        among them done): the only key of that party that may sign or cosign a checkpoint of
+        ``size`` entries."""
+        return {party: key for party in self._history if (key := self.at(party, size)) is not None}
+
     def all_keys(self) -> list[PublicKey]:
-        """Every key any party has ever had."""
+        """Every key any party has ever had (a listing; whose signature counts on a checkpoint
+        is :meth:`signing_keys`)."""
         return [k for h in self._history.values() for _, k in h]
 
     def rotate(self, party: str, key: PublicKey, from_index: int) -> None:
@@ -165,12 +178,12 @@ class Ledger:
     def __init__(self, store: Store) -> None:
         """Open the ledger held by ``store``; :class:`InputError` if there is none."""
         if not store.exists():
-            raise InputError("no ledger here (create one with `accord ledger init`)", file=store.url)
+            raise InputError("no ledger here (create one with `accord ledger init`)", file=store.display_url)
         self.store = store
         row = store.row(0)
         if row is None or row.kind != GENESIS:
-            raise IntegrityError(f"{store.url}: entry 0 is not a genesis entry")
-        self.genesis = SignedEntry.from_body(row.body, file=store.url)
+            raise StoreError("entry 0 is not a genesis entry", file=store.display_url)
+        self.genesis = SignedEntry.from_body(row.body, file=store.display_url)
         self.info = LedgerInfo.from_payload(self.genesis.entry.payload)
 
     # -- creation and opening ------------------------------------------------------------
@@ -246,18 +259,19 @@ class Ledger:
         row = self.store.row(index)
         if row is None:
             raise InputError(f"no entry {index} (the ledger has {self.size()})", field="index")
-        return SignedEntry.from_body(row.body, file=self.store.url)
+        return SignedEntry.from_body(row.body, file=self.store.display_url)
 
     def keys(self) -> KeyHistory:
         """The party key history as stored (genesis keys plus admitted rotations)."""
         return _key_history(self.info, self.store.key_rows())
 
-    def log_signers(self, history: KeyHistory | None = None) -> list[PublicKey]:
-        """Keys whose signature makes a checkpoint the log's: the log key if the genesis names
-        one, otherwise any party key (a party operating the log itself)."""
+    def log_signers(self, size: int, history: KeyHistory | None = None) -> list[PublicKey]:
+        """Keys whose signature makes a checkpoint of ``size`` entries the log's: the log key if
+        the genesis names one, otherwise any party's key in force at ``size`` (a party
+        operating the log itself; never a key rotated out by then)."""
         if self.info.log_key is not None:
             return [self.info.log_key]
-        return (history or self.keys()).all_keys()
+        return list((history or self.keys()).signing_keys(size).values())
 
     # -- appending -----------------------------------------------------------------------
     def append(self, entries: Iterable[SignedEntry]) -> list[int]:
@@ -294,6 +308,12 @@ class Ledger:
             for pos, signed in enumerate(batch):
                 e = signed.entry
                 index = w.size + pos
+                # The rules below read the decoded entry; the signature covers, and the store
+                # keeps, the statement bytes. They must be one statement, or a party could sign
+                # a forbidden statement and present a permitted one. sign_and_append made both
+                # from the entry itself (sign_entry), so only submitted entries are compared.
+                if trusted_key is None and signed.statement != e.statement():
+                    raise EntryRejected("the signed statement is not this entry's statement", position=pos)
                 try:
                     self._check(e, index, history, w)
                 except InputError as err:
@@ -344,7 +364,7 @@ class Ledger:
         """Every stored checkpoint with all its signatures (log first, then cosignatures)."""
         out = []
         for size, _root, text in self.store.checkpoints():
-            note = Note.parse(text, file=self.store.url)
+            note = Note.parse(text, file=self.store.display_url)
             cosigs = [NoteSignature(n, k, s) for n, k, s in self.store.cosignatures(size)]
             out.append((Checkpoint.from_text(note.text), note.with_signatures(cosigs)))
         return out
@@ -357,15 +377,16 @@ class Ledger:
     def checkpoint(self, key: PrivateKey) -> tuple[Checkpoint, Note]:
         """Sign a checkpoint of the current size with the log key ``key`` and store it.
 
-        Refuses a key that is not a log signer, and (as C2SP requires of a log) never signs a
-        checkpoint inconsistent with the previous one. When nothing was appended since the
-        latest checkpoint, that checkpoint is returned unchanged.
+        Refuses a key that is not a log signer for the size it would sign (see
+        :meth:`log_signers`), and (as C2SP requires of a log) never signs a checkpoint
+        inconsistent with the previous one. When nothing was appended since the latest
+        checkpoint, that checkpoint is returned unchanged.
         """
-        history = self.keys()
-        if key.public not in self.log_signers(history):
-            raise InputError(f"key {key.name} ({key.public.id.hex()}) is not this ledger's log key", field="key")
         with self.store.write() as w:
             size = w.size
+            # Inside the lock: the size, and so the keys in force, cannot move under us.
+            if key.public not in self.log_signers(size, _key_history(self.info, w.key_rows())):
+                raise InputError(f"key {key.name} ({key.public.id.hex()}) is not this ledger's log key", field="key")
             latest = self.latest_checkpoint()
             if latest is not None and latest[0].size == size:
                 return latest
@@ -382,13 +403,18 @@ class Ledger:
         return cp, note
 
     def add_cosignature(self, size: int, signature: NoteSignature) -> None:
-        """Store a party's signature on the checkpoint at ``size`` after verifying it."""
+        """Store a party's signature on the checkpoint at ``size`` after verifying it with the
+        party's key in force at ``size`` (:meth:`KeyHistory.signing_keys`); a key rotated out
+        by then is refused."""
         found = [(cp, note) for cp, note in self.checkpoint_notes() if cp.size == size]
         if not found:
             raise InputError(f"no checkpoint at size {size}", field="size")
         cp, note = found[0]
-        key = next((k for k in self.keys().all_keys() if k.name == signature.name and k.id == signature.key_id), None)
-        if key is None or not key.verify(note.text.encode(), signature.signature):
+        key = self.keys().signing_keys(size).get(signature.name)
+        if key is None or key.id != signature.key_id:
+            raise InputError(f"key {signature.key_id.hex()} is not {signature.name}'s key for a checkpoint of size {size}",
+                             field="signature")
+        if not key.verify(note.text.encode(), signature.signature):
             raise InputError(f"cosignature by {signature.name} does not verify", field="signature")
         if any((s.name, s.key_id) == (signature.name, signature.key_id) for s in note.signatures):
             return

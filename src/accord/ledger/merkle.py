@@ -203,6 +203,13 @@ def _check_hash(value: bytes, what: str) -> None:
         raise ProofError(f"{what} is not a {HASH_SIZE}-byte hash")
 
 
+def _check_count(value: int, what: str) -> None:
+    # A float or bool index would pass the range checks and the bit arithmetic below would
+    # then fail or mislead; proofs are about whole positions only.
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ProofError(f"{what} must be an integer, not {type(value).__name__}")
+
+
 def _equal(a: bytes, b: bytes) -> bool:
     return hmac.compare_digest(bytes(a), bytes(b))
 
@@ -211,8 +218,11 @@ def verify_inclusion(leaf_hash: bytes, index: int, size: int, proof: Sequence[by
     """Check that ``leaf_hash`` sits at ``index`` in the tree of ``size`` leaves with head
     ``root`` (RFC 9162 §2.1.3.2). Returns ``None``; raises :class:`ProofError` otherwise.
 
-    The position is bound: the same path does not verify for another index or size.
+    The position is bound: the same path does not verify for another index or size. ``index``
+    and ``size`` must be ints (not bools); every hash must be 32 bytes.
     """
+    _check_count(index, "index")
+    _check_count(size, "size")
     _check_hash(leaf_hash, "leaf hash")
     _check_hash(root, "root hash")
     if not 0 <= index < size:
@@ -245,8 +255,14 @@ def verify_consistency(size1: int, size2: int, proof: Sequence[bytes], root1: by
     ``size2`` leaves with head ``root2`` (RFC 9162 §2.1.4.2). Raises :class:`ProofError`.
 
     ``size1 == 0`` is rejected (nothing to prove, as in transparency-dev/merkle); equal sizes
-    need an empty proof and equal roots.
+    need an empty proof and equal roots (compared as given, as transparency-dev/merkle does: its
+    vector ``sizes-are-equal-one-and-proof-is-empty`` accepts equal 12-byte "roots", and the
+    conformance suite must accept exactly what it accepts; callers that store roots — the
+    cosigner state — check their length themselves). Sizes must be ints (not bools); for
+    different sizes both roots must be 32-byte hashes.
     """
+    _check_count(size1, "size1")
+    _check_count(size2, "size2")
     if size1 <= 0:
         raise ProofError("a consistency proof needs size1 > 0")
     if size2 < size1:

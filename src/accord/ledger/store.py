@@ -19,7 +19,11 @@ durable on return.
 
 URLs: ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` (a bare path is taken as
 SQLite too), ``postgresql://user@host:port/db?schema=NAME`` (``schema`` is accord's own
-parameter: the tables live in that schema, created if missing; default ``public``).
+parameter: the tables live in that schema, created if missing; default ``public``). Messages
+name a store by :attr:`Store.display_url`, the URL with any password replaced by ``***``.
+
+A file or URL that cannot be opened as a database is the user's mistake (:class:`InputError`);
+a database that opens but is damaged inside raises :class:`StoreError`.
 """
 
 from __future__ import annotations
@@ -45,11 +49,18 @@ __all__ = [
     "StoreError",
     "Writer",
     "open_store",
+    "redact_url",
 ]
 
 
 class StoreError(IntegrityError):
-    """The database is not a ledger, is damaged, or refused a write."""
+    """The database is not a ledger, is damaged, or refused a write; ``file`` names the store
+    (its :attr:`Store.display_url`, never a password) when known."""
+
+    def __init__(self, problem: str, *, file: str | None = None) -> None:
+        self.problem = problem
+        self.file = file
+        super().__init__(f"{file}: {problem}" if file else problem)
 
 
 class DuplicateLeafError(StoreError):
@@ -62,14 +73,33 @@ class DuplicateLeafError(StoreError):
         super().__init__(f"the same signed entry is already in the ledger{where}")
 
 
+def redact_url(url: str) -> str:
+    """``url`` with its password (in the user info or a ``password=`` parameter) shown as
+    ``***``: the form every message and output uses."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, host = netloc.rpartition("@")
+        user, sep, _password = userinfo.partition(":")
+        netloc = f"{user}:***@{host}" if sep else netloc
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(k == "password" for k, _ in pairs):
+            query = urlencode([(k, "***" if k == "password" else v) for k, v in pairs], safe="*")
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
 @dataclass(frozen=True)
 class Row:
-    """One stored entry: index, kind and party (copied from the statement for queries), the
-    RFC 9162 leaf hash and the leaf bytes themselves."""
+    """One stored entry: index, kind, party and issued_at (copied from the statement for
+    queries and the replay guard; audit re-derives them), the RFC 9162 leaf hash and the leaf
+    bytes themselves."""
 
     index: int
     kind: str
     party: str | None
+    issued_at: str
     leaf: bytes
     body: bytes
 
@@ -90,6 +120,7 @@ class Store(Protocol):
     """A ledger database. Reads are consistent per call; writes go through :meth:`write`."""
 
     url: str
+    display_url: str
 
     def exists(self) -> bool: ...
     def create(self, meta: dict[str, str], kind: str, issued_at: str, body: bytes, leaf: bytes) -> None: ...
@@ -98,7 +129,7 @@ class Store(Protocol):
     def write(self) -> contextlib.AbstractContextManager[Writer]: ...
     def row(self, index: int) -> Row | None: ...
     def rows(self, start: int = 0, end: int | None = None) -> Iterator[Row]: ...
-    def scan(self, start: int = 0, end: int | None = None) -> Iterator[tuple[int, str, str | None, bytes, bytes]]: ...
+    def scan(self, start: int = 0, end: int | None = None) -> Iterator[tuple[int, str, str | None, str, bytes, bytes]]: ...
     def key_rows(self) -> list[Row]: ...
     def nodes(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]: ...
     def all_nodes(self) -> Iterator[tuple[int, int, bytes]]: ...
@@ -117,6 +148,7 @@ class _SQLStore:
     """The SQL shared by both stores; subclasses supply the connection and dialect."""
 
     url: str
+    display_url: str
     _param = "?"
 
     # -- dialect hooks -------------------------------------------------------------------
@@ -144,18 +176,18 @@ class _SQLStore:
 
     def row(self, index: int) -> Row | None:
         """The stored entry at ``index``, or ``None``."""
-        r = self._one("SELECT idx, kind, party, leaf, body FROM entries WHERE idx = ?", (index,))
-        return None if r is None else Row(int(r[0]), r[1], r[2], bytes(r[3]), bytes(r[4]))
+        r = self._one("SELECT idx, kind, party, issued_at, leaf, body FROM entries WHERE idx = ?", (index,))
+        return None if r is None else Row(int(r[0]), r[1], r[2], r[3], bytes(r[4]), bytes(r[5]))
 
     def key_rows(self) -> list[Row]:
         """The genesis and key-rotation entries, in index order (the party key history)."""
         # Literal kinds, matching the partial index's WHERE clause: with bound parameters the
         # planner cannot use that index and would scan every entry on every append.
         rs = self._all(
-            "SELECT idx, kind, party, leaf, body FROM entries "
+            "SELECT idx, kind, party, issued_at, leaf, body FROM entries "
             "WHERE kind IN ('genesis', 'key-rotation') ORDER BY idx"
         )
-        return [Row(int(r[0]), r[1], r[2], bytes(r[3]), bytes(r[4])) for r in rs]
+        return [Row(int(r[0]), r[1], r[2], r[3], bytes(r[4]), bytes(r[5])) for r in rs]
 
     def nodes(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         """The stored hashes of complete subtrees ``(level, index)``; missing ones are absent."""
@@ -176,7 +208,7 @@ class _SQLStore:
         missing = [k for k in keys if k not in found]
         if missing:
             level, idx = missing[0]
-            raise StoreError(f"stored tree is missing node level {level} index {idx}")
+            raise StoreError(f"stored tree is missing node level {level} index {idx}", file=self.display_url)
         return [hash_from_nodes([found[k] for k in p]) for p in parts]
 
     def _check_size(self, size: int | None) -> int:
@@ -228,7 +260,7 @@ class _Writer:
         keys = perfect_nodes(0, size) if size else []
         found = store.nodes(keys)
         if len(found) != len(keys):
-            raise StoreError("stored tree is missing nodes on its right edge")
+            raise StoreError("stored tree is missing nodes on its right edge", file=store.display_url)
         self._frontier: list[tuple[int, bytes]] = [(lvl, found[(lvl, i)]) for lvl, i in keys]
 
     def body(self, index: int) -> bytes | None:
@@ -303,26 +335,36 @@ class SQLiteStore(_SQLStore):
     def __init__(self, path: str | Path, *, synchronous: str = "NORMAL", url: str | None = None) -> None:
         self.path = Path(path)
         self.url = url or f"sqlite:///{self.path}"
+        self.display_url = self.url  # a SQLite URL carries no password
         if synchronous.upper() not in ("NORMAL", "FULL", "EXTRA"):
             raise InputError(f"synchronous must be normal, full or extra, not {synchronous!r}", field="synchronous")
         self._synchronous = synchronous.upper()
         self._conn: sqlite3.Connection | None = None
 
     def _connect(self) -> sqlite3.Connection:
+        """The open connection; :class:`InputError` when the file cannot be opened as a SQLite
+        database (a directory, no permission, some other kind of file): the user named it."""
         if self._conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=60.0)
-            conn.execute("PRAGMA busy_timeout = 60000")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute(f"PRAGMA synchronous = {self._synchronous}")
-            conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: proofs and appends stay in memory
+            conn = None
+            try:
+                conn = sqlite3.connect(self.path, isolation_level=None, timeout=60.0)
+                conn.execute("PRAGMA busy_timeout = 60000")
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute(f"PRAGMA synchronous = {self._synchronous}")
+                conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: proofs and appends stay in memory
+            except sqlite3.DatabaseError as exc:
+                if conn is not None:
+                    conn.close()
+                raise InputError(f"cannot open as a SQLite database: {exc}", file=str(self.path)) from None
             self._conn = conn
         return self._conn
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        conn = self._connect()
         try:
-            return self._connect().execute(sql, params)
+            return conn.execute(sql, params)
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: {exc}") from exc
+            raise StoreError(str(exc), file=str(self.path)) from exc
 
     def exists(self) -> bool:
         """True iff the file exists and holds a ledger."""
@@ -356,7 +398,7 @@ class SQLiteStore(_SQLStore):
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: {exc}") from exc
+            raise StoreError(str(exc), file=str(self.path)) from exc
         try:
             yield _Writer(self, self.size())
             conn.execute("COMMIT")
@@ -377,29 +419,30 @@ class SQLiteStore(_SQLStore):
         for r in self.scan(start, end):
             yield Row(*r)
 
-    def scan(self, start: int = 0, end: int | None = None) -> Iterator[tuple[int, str, str | None, bytes, bytes]]:
-        """Like :meth:`rows` but plain tuples ``(index, kind, party, leaf, body)`` — the audit's
-        fast path over millions of rows."""
-        conn = sqlite3.connect(self.path, isolation_level=None, timeout=60.0)
-        try:
-            yield from conn.execute(
-                "SELECT idx, kind, party, leaf, body FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx",
-                (start, end if end is not None else 2**62),
-            )
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: {exc}") from exc
-        finally:
-            conn.close()
+    def scan(self, start: int = 0, end: int | None = None) -> Iterator[tuple[int, str, str | None, str, bytes, bytes]]:
+        """Like :meth:`rows` but plain tuples ``(index, kind, party, issued_at, leaf, body)`` —
+        the audit's fast path over millions of rows."""
+        yield from self._stream(
+            "SELECT idx, kind, party, issued_at, leaf, body FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx",
+            (start, end if end is not None else 2**62),
+        )
 
     def all_nodes(self) -> Iterator[tuple[int, int, bytes]]:
         """Every stored interior node ``(level, index, hash)``, by level then index."""
-        conn = sqlite3.connect(self.path, isolation_level=None, timeout=60.0)
+        yield from self._stream("SELECT level, idx, hash FROM nodes ORDER BY level, idx", ())
+
+    def _stream(self, sql: str, params: Sequence[Any]) -> Iterator[Any]:
+        """Rows of ``sql`` from a connection of their own (a long scan never holds the
+        store's connection); :class:`StoreError` when the database cannot be read."""
+        conn = None
         try:
-            yield from conn.execute("SELECT level, idx, hash FROM nodes ORDER BY level, idx")
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=60.0)
+            yield from conn.execute(sql, params)
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: {exc}") from exc
+            raise StoreError(str(exc), file=str(self.path)) from exc
         finally:
-            conn.close()
+            if conn is not None:
+                conn.close()
 
     def close(self) -> None:
         """Close the connection (the store reopens it on the next call)."""
@@ -414,7 +457,7 @@ def _duplicate(store: _SQLStore, entries: list[tuple], exc: Exception) -> StoreE
         r = store._one("SELECT idx FROM entries WHERE party = ? AND issued_at = ? AND leaf = ?", (party, issued_at, leaf))
         if r is not None:
             return DuplicateLeafError(leaf, int(r[0]))
-    return StoreError(f"write refused: {exc}")
+    return StoreError(f"write refused: {exc}", file=store.display_url)
 
 
 # --------------------------------------------------------------------------------------------
@@ -455,9 +498,10 @@ class PostgresStore(_SQLStore):
         parts = urlsplit(url)
         query = dict(parse_qsl(parts.query))
         self.schema = query.pop("schema", "public")
+        self.url = url  # kept whole: audit workers reopen the store by it
+        self.display_url = redact_url(url)
         if not _IDENT.fullmatch(self.schema):
-            raise InputError(f"schema {self.schema!r} must be a lower-case SQL identifier", file=url, field="schema")
-        self.url = url
+            raise InputError(f"schema {self.schema!r} must be a lower-case SQL identifier", file=self.display_url, field="schema")
         self._dsn = urlunsplit(parts._replace(query=urlencode(query)))
         self._conn: Any = None
 
@@ -468,7 +512,7 @@ class PostgresStore(_SQLStore):
             try:
                 conn = psycopg.connect(self._dsn, autocommit=True, connect_timeout=10)
             except psycopg.Error as exc:
-                raise InputError(f"cannot connect: {str(exc).strip().splitlines()[0]}", file=self._dsn) from None
+                raise InputError(f"cannot connect: {str(exc).strip().splitlines()[0]}", file=self.display_url) from None
             conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
             conn.execute(f'SET search_path TO "{self.schema}"')
             self._conn = conn
@@ -482,7 +526,7 @@ class PostgresStore(_SQLStore):
         except psycopg.errors.UniqueViolation:
             raise
         except psycopg.Error as exc:
-            raise StoreError(f"{self.schema}: {str(exc).strip()}") from exc
+            raise StoreError(f"schema {self.schema}: {str(exc).strip()}", file=self.display_url) from exc
 
     def exists(self) -> bool:
         r = self._one(
@@ -496,7 +540,7 @@ class PostgresStore(_SQLStore):
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.schema,))
             if self.exists():
-                raise InputError("already holds a ledger", file=f"{self._dsn} schema {self.schema}")
+                raise InputError("already holds a ledger", file=self.display_url)
             for stmt in _PG_SCHEMA.split(";\n"):
                 if stmt.strip():
                     conn.execute(stmt)
@@ -532,7 +576,7 @@ class PostgresStore(_SQLStore):
         for r in self.scan(start, end):
             yield Row(*r)
 
-    def scan(self, start: int = 0, end: int | None = None) -> Iterator[tuple[int, str, str | None, bytes, bytes]]:
+    def scan(self, start: int = 0, end: int | None = None) -> Iterator[tuple[int, str, str | None, str, bytes, bytes]]:
         import psycopg
 
         with psycopg.connect(self._dsn) as conn:
@@ -540,11 +584,11 @@ class PostgresStore(_SQLStore):
             with conn.cursor(name="accord_rows") as cur:
                 cur.itersize = 5000
                 cur.execute(
-                    "SELECT idx, kind, party, leaf, body FROM entries WHERE idx >= %s AND idx < %s ORDER BY idx",
+                    "SELECT idx, kind, party, issued_at, leaf, body FROM entries WHERE idx >= %s AND idx < %s ORDER BY idx",
                     (start, end if end is not None else 2**62),
                 )
                 for r in cur:
-                    yield int(r[0]), r[1], r[2], bytes(r[3]), bytes(r[4])
+                    yield int(r[0]), r[1], r[2], r[3], bytes(r[4]), bytes(r[5])
 
     def all_nodes(self) -> Iterator[tuple[int, int, bytes]]:
         import psycopg
@@ -589,5 +633,5 @@ def open_store(url: str) -> Store:
             raise InputError(f"unknown sqlite option {sorted(unknown)[0]!r}", file=url)
         return SQLiteStore(path, synchronous=options.get("synchronous", "NORMAL"), url=url)
     if "://" in url:
-        raise InputError("database URL must start with sqlite:/// or postgresql://", file=url)
+        raise InputError("database URL must start with sqlite:/// or postgresql://", file=redact_url(url))
     return SQLiteStore(os.fspath(url), url=f"sqlite:///{url}")
