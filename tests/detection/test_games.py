@@ -188,7 +188,7 @@ def test_search_game_worked_example():
 def test_allocation_equalises_gains_on_the_support(sites, data):
     v = [s[0] for s in sites]
     d = [s[1] for s in sites]
-    k = data.draw(st.floats(0, len(sites)))
+    k = data.draw(st.integers(0, len(sites)))  # a whole quota: plans inspect whole sites
     sol = solve_site_allocation(v, d, k)
     p = sol.inspect_probability
     assert np.all(p >= -1e-12) and np.all(p <= 1 + 1e-12)

@@ -50,6 +50,8 @@ def read_payoff_csv(path: Path) -> list[list[float]]:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as err:
         raise InputError(f"cannot read: {err.strerror or err}", file=str(path)) from None
+    except UnicodeDecodeError as err:
+        raise InputError(f"not UTF-8 text (byte {err.start}); save the CSV as UTF-8", file=str(path)) from None
     rows: list[list[float]] = []
     width: int | None = None
     labels: bool | None = None
@@ -178,16 +180,24 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """The CUSUM threshold h that gives a target false-alarm probability per year."""
         from ..detection.measurement import (
-            SCHEMA_CUSUM_THRESHOLD, cusum_arl, cusum_threshold, false_alarm_per_year,
+            ARL_LIMIT, SCHEMA_CUSUM_THRESHOLD, ArlTooLarge, cusum_arl, cusum_threshold,
+            false_alarm_per_year,
         )
         from ..detection.result import Result
 
         h = cusum_threshold(k, false_alarm, per_year, two_sided=two_sided)
+        notes: tuple[str, ...] = ()
+        try:
+            arl0: Optional[float] = cusum_arl(k, h, 0.0, two_sided=two_sided)
+        except ArlTooLarge:
+            arl0 = None
+            notes = (f"The in-control ARL exceeds {ARL_LIMIT:.0e} observations, beyond what can be "
+                     "computed accurately; arl_in_control is null.",)
         values = {
             "k": k, "h": h, "two_sided": two_sided, "observations_per_year": per_year,
             "false_alarm_per_year_target": false_alarm,
             "false_alarm_per_year": false_alarm_per_year(k, h, per_year, two_sided=two_sided),
-            "arl_in_control": cusum_arl(k, h, 0.0, two_sided=two_sided),
+            "arl_in_control": arl0,
         }
         assumptions = [
             "In-control observations are independent standard normal; the CUSUM starts at zero.",
@@ -196,7 +206,7 @@ def register(app: typer.Typer) -> None:
         ]
         if two_sided:
             assumptions.append("Two-sided: the upper and lower sums are treated as independent.")
-        r = Result(SCHEMA_CUSUM_THRESHOLD, "markov-chain", values, tuple(assumptions))
+        r = Result(SCHEMA_CUSUM_THRESHOLD, "markov-chain", values, tuple(assumptions), notes=notes)
         _emit_result(fmt, r, "CUSUM threshold")
 
     # -- games ----------------------------------------------------------------------------------

@@ -32,6 +32,20 @@ DEFAULT_STATES = 400
 #: Default Gauss–Legendre nodes for the integral equation (Knoth's spc package uses 30).
 DEFAULT_NODES = 64
 
+#: Largest ARL reported. The ARL equations (I − R)L = 1 have ‖(I − R)⁻¹‖∞ = max L (the inverse is
+#: Σ Rⁿ ≥ 0), so their condition number is about 2·ARL and a double-precision solve keeps about
+#: 16 − log10(ARL) digits: ~1e-4 relative at 1e12, nothing at 1e16 (k = 3, h = 10 gave −2.8e18).
+ARL_LIMIT = 1e12
+#: Accepted ranges (standard deviations). Beyond them the chain degenerates (R = 0 or I − R
+#: singular in floating point) and nothing of practical use lies there.
+K_LIMIT = 20.0
+H_LIMIT = 30.0  # beyond it the 64-node integral equation drifts (1.6e-3 off at h = 50)
+SHIFT_LIMIT = 20.0
+#: Most observations a year for the yearly false-alarm probability (one a second is 3.2e7).
+MAX_OBSERVATIONS_PER_YEAR = 1_000_000_000
+#: Most run lengths :func:`no_alarm_probabilities` tabulates (one matrix-vector product each).
+MAX_OBSERVATIONS_TABLE = 100_000
+
 
 def _ndtri(p: float) -> float:
     from scipy.special import ndtri
@@ -106,11 +120,33 @@ def _be_matrix(k: float, h: float, shift: float, states: int) -> np.ndarray:
     return R
 
 
+class ArlTooLarge(InputError):
+    """The ARL exceeds :data:`ARL_LIMIT`, beyond what double precision resolves."""
+
+
+def _solve_arl(A: np.ndarray) -> float:
+    """L[0] of A·L = 1, where A = I − (a non-negative kernel); refuses inaccurate answers.
+
+    Every entry of the true L is ≥ 1 and max L is the system's condition number (÷ 2), so a
+    singular A, a non-finite or sub-1 entry, or max L above :data:`ARL_LIMIT` means the digits are
+    not there: an :class:`ArlTooLarge` rather than a wrong number.
+    """
+    try:
+        L = np.linalg.solve(A, np.ones(A.shape[0]))
+    except np.linalg.LinAlgError:
+        L = np.array([np.inf])
+    if not np.all(np.isfinite(L)) or L.min() < 1.0 - 1e-6 or L.max() > ARL_LIMIT:
+        raise ArlTooLarge(
+            f"the average run length exceeds {ARL_LIMIT:.0e} observations, beyond what can be "
+            "computed accurately in double precision; lower h or k",
+            field="h",
+        )
+    return float(L[0])
+
+
 def _arl_markov_once(k: float, h: float, shift: float, states: int) -> float:
     R = _be_matrix(k, h, shift, states)
-    A = np.eye(states) - R
-    L = np.linalg.solve(A, np.ones(states))
-    return float(L[0])
+    return _solve_arl(np.eye(states) - R)
 
 
 def arl_markov_chain(
@@ -145,19 +181,19 @@ def arl_integral_equation(k: float, h: float, shift: float, *, nodes: int = DEFA
     A = np.zeros((r + 1, r + 1))
     A[:, 0] = _ndtr(k - z - shift)
     A[:, 1:] = dens * wy[None, :]
-    L = np.linalg.solve(np.eye(r + 1) - A, np.ones(r + 1))
-    return float(L[0])
+    return _solve_arl(np.eye(r + 1) - A)
 
 
 Method = Literal["markov-chain", "integral-equation"]
 
 
 def _validate_cusum(k: float, h: float, shift: float) -> tuple[float, float, float]:
-    return (
-        _check.finite("k", k),
-        _check.positive("h", h),
-        _check.finite("shift", shift),
-    )
+    kk, hh, mu = _check.finite("k", k), _check.positive("h", h), _check.finite("shift", shift)
+    for name, x, lo, hi in (("k", kk, -K_LIMIT, K_LIMIT), ("h", hh, 0.0, H_LIMIT),
+                            ("shift", mu, -SHIFT_LIMIT, SHIFT_LIMIT)):
+        if not lo <= x <= hi:
+            raise InputError(f"must lie in [{lo:g}, {hi:g}] standard deviations, got {x:g}", field=name)
+    return kk, hh, mu
 
 
 def cusum_arl(
@@ -185,7 +221,13 @@ def cusum_arl(
     up = one(shift)
     if not two_sided:
         return up
-    down = one(-shift)  # the lower scheme on y is the upper scheme on −y
+    try:
+        down = one(-shift)  # the lower scheme on y is the upper scheme on −y
+    except ArlTooLarge:
+        # 1/ARL⁻ < 1/ARL_LIMIT: dropping it changes 1/ARL by less than up/ARL_LIMIT relative.
+        if up > 1e-6 * ARL_LIMIT:
+            raise
+        return up
     return 1.0 / (1.0 / up + 1.0 / down)
 
 
@@ -195,7 +237,7 @@ def no_alarm_probabilities(
     """P(RL > m) for m = 1..observations, one-sided zero-start scheme, from the Brook–Evans
     chain: P(RL > m) = e₀ᵀ Rᵐ 1."""
     k, h, shift = _validate_cusum(k, h, shift)
-    m = _check.integer("observations", observations, low=1)
+    m = _check.integer("observations", observations, low=1, high=MAX_OBSERVATIONS_TABLE)
     R = _be_matrix(k, h, shift, states)
     v = np.ones(states)
     out = np.empty(m)
@@ -203,6 +245,25 @@ def no_alarm_probabilities(
         v = R @ v
         out[i] = v[0]
     return out
+
+
+def _no_alarm_after(k: float, h: float, shift: float, observations: int, states: int) -> float:
+    """P(RL > m) = e₀ᵀ Rᵐ 1 alone: m matrix-vector products for small m, else binary powers of R
+    (log₂ m products; R ≥ 0, so squaring has no cancellation)."""
+    R = _be_matrix(k, h, shift, states)
+    v = np.ones(states)
+    m = observations
+    if m <= 4096:
+        for _ in range(m):
+            v = R @ v
+        return float(v[0])
+    while m:
+        if m & 1:
+            v = R @ v
+        m >>= 1
+        if m:
+            R = R @ R
+    return float(v[0])
 
 
 def false_alarm_per_year(
@@ -213,7 +274,10 @@ def false_alarm_per_year(
 
     Two-sided: 1 − P⁺(no alarm)·P⁻(no alarm), treating the two one-sided schemes as
     independent (they are symmetric at shift 0)."""
-    p = float(no_alarm_probabilities(k, h, 0.0, observations_per_year, states=states)[-1])
+    k, h, _ = _validate_cusum(k, h, 0.0)
+    m = _check.integer("observations_per_year", observations_per_year, low=1,
+                       high=MAX_OBSERVATIONS_PER_YEAR)
+    p = _no_alarm_after(k, h, 0.0, m, states)
     return 1.0 - (p * p if two_sided else p)
 
 
@@ -227,18 +291,20 @@ def cusum_threshold(
 ) -> float:
     """The threshold h whose false-alarm probability per year equals the target (bisection;
     the probability decreases as h grows)."""
-    kk = _check.finite("k", k)
+    kk, _, _ = _validate_cusum(k, 1.0, 0.0)
     a = _check.probability("false_alarm", false_alarm_per_year_target, open_low=True, open_high=True)
-    m = _check.integer("observations_per_year", observations_per_year, low=1)
+    m = _check.integer("observations_per_year", observations_per_year, low=1,
+                       high=MAX_OBSERVATIONS_PER_YEAR)
 
     def fa(h: float) -> float:
         return false_alarm_per_year(kk, h, m, two_sided=two_sided, states=states)
 
     lo, hi = 1e-6, 1.0
     while fa(hi) > a:
-        hi *= 2.0
-        if hi > 1e3:
-            raise InputError("no threshold below 1000 reaches that false-alarm rate", field="false_alarm")
+        if hi >= H_LIMIT:
+            raise InputError(f"no threshold up to {H_LIMIT:g} reaches that false-alarm rate",
+                             field="false_alarm")
+        hi = min(2.0 * hi, H_LIMIT)
     if fa(lo) <= a:
         return lo
     for _ in range(60):
@@ -263,13 +329,21 @@ def cusum_report(
 ) -> Result:
     """ARL (and, with observations per year, the yearly false-alarm probability) with assumptions."""
     arl = cusum_arl(k, h, shift, two_sided=two_sided, method=method)
+    notes: list[str] = []
+    try:
+        arl0: float | None = cusum_arl(k, h, 0.0, two_sided=two_sided, method=method)
+    except ArlTooLarge:
+        # The ARL asked for is fine; only the in-control one is out of reach: say so, not fail.
+        arl0 = None
+        notes.append(f"The in-control ARL exceeds {ARL_LIMIT:.0e} observations, beyond what can be "
+                     "computed accurately; arl_in_control is null.")
     values: dict[str, object] = {
         "k": float(k),
         "h": float(h),
         "shift": float(shift),
         "two_sided": two_sided,
         "arl": arl,
-        "arl_in_control": cusum_arl(k, h, 0.0, two_sided=two_sided, method=method),
+        "arl_in_control": arl0,
     }
     if method == "markov-chain":
         values["states"] = DEFAULT_STATES
@@ -292,7 +366,8 @@ def cusum_report(
             "k = 0.6, h = 3, μ = −0.2)."
         )
     if observations_per_year is not None:
-        m = _check.integer("observations_per_year", observations_per_year, low=1)
+        m = _check.integer("observations_per_year", observations_per_year, low=1,
+                           high=MAX_OBSERVATIONS_PER_YEAR)
         values["observations_per_year"] = m
         values["false_alarm_per_year"] = false_alarm_per_year(k, h, m, two_sided=two_sided)
         if two_sided:
@@ -300,4 +375,4 @@ def cusum_report(
                 "The yearly false-alarm probability of the two-sided scheme treats the upper and "
                 "lower sums as independent."
             )
-    return Result(SCHEMA_CUSUM, method, values, tuple(assumptions))
+    return Result(SCHEMA_CUSUM, method, values, tuple(assumptions), notes=tuple(notes))

@@ -68,7 +68,7 @@ def no_alarm_probability(
         r = _check.integer("defects", defects, low=0, high=N)
         n = _check.integer("sample", sample, low=0)
         p = r / N
-        return ((1.0 - q) * p + (1.0 - f) * (1.0 - p)) ** n
+        return _clip01(((1.0 - q) * p + (1.0 - f) * (1.0 - p)) ** n)
     N, r, n = _validate(population, defects, sample)
     assert n is not None
     if q == 1.0 and f == 0.0:
@@ -79,25 +79,42 @@ def no_alarm_probability(
 
     j = np.arange(max(0, n - (N - r)), min(r, n) + 1)
     pmf = hypergeom.pmf(j, N, r, n)
-    return float(np.sum(pmf * (1.0 - q) ** j * (1.0 - f) ** (n - j)))
+    # The pmf sums to 1 only up to round-off (q = 0, f = 0 gave 1 + 2.2e-16): clip to [0, 1].
+    return _clip01(float(np.sum(pmf * (1.0 - q) ** j * (1.0 - f) ** (n - j))))
+
+
+def _clip01(p: float) -> float:
+    """A probability pushed just outside [0, 1] by round-off, put back."""
+    return min(max(p, 0.0), 1.0)
 
 
 def _hyper_miss(N: int, r: int, n: int) -> float:
-    """C(N−r, n)/C(N, n) = Π_{i<n} (N−r−i)/(N−i) = Π_{i<r} (N−n−i)/(N−i), computed as the shorter
-    product when that is short, else in log space."""
+    """C(N−r, n)/C(N, n) = Π_{i<b} (1 − a/(N−i)) with {a, b} = {r, n}, b the shorter index range,
+    accurate for any N.
+
+    Short products are multiplied out; long ones are summed as Σ log1p(−a/(N−i)), vectorized.
+    (A difference of lgamma values cancels catastrophically once N ≳ 1e9: N = 1e15, r = 1e12,
+    n = 1000 gave 0.98 for 1 − β instead of 1 − e⁻¹.)
+    """
     if r == 0 or n == 0:
         return 1.0
     if n > N - r:
         return 0.0
-    terms = min(n, r)
-    if terms <= 256:
-        a, b = (r, n) if n <= r else (n, r)  # Π_{i<b} (N−a−i)/(N−i)
+    a, b = (r, n) if n <= r else (n, r)
+    if b <= 256:
         out = 1.0
         for i in range(b):
             out *= (N - a - i) / (N - i)
         return out
-    lg = math.lgamma
-    return math.exp(lg(N - r + 1) - lg(N - r - n + 1) - lg(N + 1) + lg(N - n + 1))
+    if b * math.log1p(-a / N) < -750.0:  # every term is ≤ log1p(−a/N): β < 1e-325 underflows
+        return 0.0
+    import numpy as np
+
+    log_miss = 0.0
+    for start in range(0, b, 1 << 20):  # chunks bound the memory for huge ranges
+        i = np.arange(start, min(b, start + (1 << 20)), dtype=np.float64)
+        log_miss += float(np.sum(np.log1p(-a / (N - i))))
+    return math.exp(log_miss)
 
 
 def _hyper_miss_fraction(N: int, r: int, n: int) -> Fraction:
@@ -204,13 +221,16 @@ def sample_size(
 def iaea_sample_size(
     population: int, defects: int, confidence: float, *, item_detection: float = 1.0
 ) -> float:
-    """The IAEA approximation n = N(1 − β^(1/r)) / q (unrounded), from β ≈ (1 − q·n/N)^r."""
+    """The IAEA approximation n = min(N, N(1 − β^(1/r)) / q) (unrounded), from β ≈ (1 − q·n/N)^r.
+
+    Capped at N: no sample without replacement is larger than the population, and for q < 1 the
+    uncapped formula can exceed it (N = 400, r = 1, C = 0.9, q = 0.5 gives 720)."""
     N, r, _ = _validate(population, defects, None)
     c = _check.probability("confidence", confidence, open_high=True)
     q = _check.probability("item_detection", item_detection, open_low=True)
     if r == 0:
         raise InputError("there must be at least one defect to detect", field="defects")
-    return N * (1.0 - (1.0 - c) ** (1.0 / r)) / q
+    return min(float(N), N * (1.0 - (1.0 - c) ** (1.0 / r)) / q)
 
 
 def defects_from_goal(goal_quantity: float, per_item: float) -> int:
@@ -307,9 +327,7 @@ def sample_size_report(
     q = _check.probability("item_detection", item_detection, open_low=True)
     exact = sample_size(population, defects, confidence, item_detection=q)
     approx_raw = iaea_sample_size(population, defects, confidence, item_detection=q)
-    approx = min(math.ceil(approx_raw - 1e-9), int(population)) if q == 1.0 else math.ceil(
-        approx_raw - 1e-9
-    )
+    approx = min(math.ceil(approx_raw - 1e-9), int(population))
     values: dict[str, object] = {
         "population": int(population),
         "defects": int(defects),
@@ -334,7 +352,7 @@ def sample_size_report(
     if q < 1.0:
         assumptions.append(
             f"Each inspected defective item is recognised with probability {q:g}; the approximation "
-            "is divided by q (the standard binomial approximation)."
+            "is divided by q (the standard binomial approximation) and capped at the population N."
         )
     notes = ()
     if exact is None:

@@ -28,7 +28,7 @@ from typing import Any
 from . import _check
 from ..errors import InputError
 from .result import Result
-from .year import YearModel, detection_within, year_detection_probability
+from .year import MAX_INSPECTIONS, YearModel, detection_within, year_detection_probability
 
 SCHEMA_SCENARIO = "accord.detect.scenario/v1"
 SCENARIOS = ("upload", "hidden-missiles", "undeclared-site", "freeze-excess")
@@ -366,7 +366,7 @@ def evaluate(
             return YearModel.build(mdl.populations, mdl.defects, kk, mdl.site_probabilities,
                                    items_per_inspection=1, item_detection=q)
 
-        values["quota_needed"] = _quota_needed(build, C, sum(mdl.populations))
+        values["quota_needed"] = _quota_needed(build, C, min(sum(mdl.populations), MAX_INSPECTIONS))
         assumptions += [
             quota_sentence,
             f"Every Type One inspection is an RV inspection of one randomly selected deployed "

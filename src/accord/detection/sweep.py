@@ -36,10 +36,11 @@ def q_sample(
     """Hypergeometric detection probability, within ``years`` and expected years to detection."""
     from .sampling import detection_probability, expected_years_to_detection, within_years
 
-    p = detection_probability(int(population), int(defects), int(sample), item_detection=item_detection)
+    # Raw values: the validators reject 1.5 (int() would silently make it 1).
+    p = detection_probability(population, defects, sample, item_detection=item_detection)
     return {
         "probability": p,
-        "probability_within_years": within_years(p, int(years)),
+        "probability_within_years": within_years(p, years),
         "expected_years_to_detection": expected_years_to_detection(p),
     }
 
@@ -50,9 +51,9 @@ def q_sample_size(
     """Exact smallest sample and the IAEA approximation."""
     from .sampling import iaea_sample_size, sample_size
 
-    exact = sample_size(int(population), int(defects), confidence, item_detection=item_detection)
-    approx = iaea_sample_size(int(population), int(defects), confidence, item_detection=item_detection)
-    return {"exact": exact, "iaea_approximation": math.ceil(approx - 1e-9)}
+    exact = sample_size(population, defects, confidence, item_detection=item_detection)
+    approx = iaea_sample_size(population, defects, confidence, item_detection=item_detection)
+    return {"exact": exact, "iaea_approximation": min(math.ceil(approx - 1e-9), int(population))}
 
 
 def q_cusum(k: float, h: float, shift: float = 0.0, two_sided: bool = False) -> dict[str, Any]:
@@ -66,7 +67,7 @@ def q_recursive(periods: int, inspections: int) -> dict[str, Any]:
     """Value of the Dresher game."""
     from .games.recursive import solve_recursive_game
 
-    v = solve_recursive_game(int(periods), int(inspections)).value
+    v = solve_recursive_game(periods, inspections).value
     return {"value": f"{v.numerator}/{v.denominator}", "value_float": float(v)}
 
 
@@ -78,8 +79,13 @@ def q_upload(
     years: int = 1,
 ) -> dict[str, Any]:
     """Pooled RV-inspection model: ``uploaded`` of ``missiles`` carry extra warheads, one missile
-    examined per inspection, ``inspections`` a year (distinct missiles within a year)."""
-    return q_sample(missiles, uploaded, min(int(inspections), int(missiles)), item_detection, years)
+    examined per inspection, ``inspections`` a year (distinct missiles within a year), so more
+    inspections than missiles examine them all: the sample is min(inspections, missiles)."""
+    from . import _check
+
+    N = _check.integer("missiles", missiles, low=1)
+    k = _check.integer("inspections", inspections, low=0)
+    return q_sample(N, uploaded, min(k, N), item_detection, years)
 
 
 #: How each question computes its outputs (the ``method`` of the sweep's JSON).

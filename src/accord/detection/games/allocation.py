@@ -46,7 +46,7 @@ class AllocationSolution:
         }
 
 
-def _validate(values: Sequence[float], detection: Sequence[float], quota: float):
+def _validate(values: Sequence[float], detection: Sequence[float], quota: int):
     v = np.asarray(values, dtype=float)
     d = np.asarray(detection, dtype=float)
     if v.ndim != 1 or v.size == 0:
@@ -57,14 +57,15 @@ def _validate(values: Sequence[float], detection: Sequence[float], quota: float)
         raise InputError("site values must be positive numbers", field="values")
     if np.any(~np.isfinite(d)) or np.any(d < 0) or np.any(d > 1):
         raise InputError("detection probabilities must lie in [0, 1]", field="detection")
-    k = _check.positive("quota", quota, allow_zero=True)
+    # A whole number: a plan inspects whole sites, and systematic sampling draws exactly k of them.
+    k = _check.integer("quota", quota, low=0)
     if k > v.size:
-        raise InputError(f"a quota of {k:g} exceeds the {v.size} sites (one inspection a site)", field="quota")
+        raise InputError(f"a quota of {k} exceeds the {v.size} sites (one inspection a site)", field="quota")
     return v, d, k
 
 
 def solve_site_allocation(
-    values: Sequence[float], detection: Sequence[float], quota: float
+    values: Sequence[float], detection: Sequence[float], quota: int
 ) -> AllocationSolution:
     """The inspector's optimal inspection probabilities across sites and the violator's best
     response, by LP: minimise V subject to v_i(1 − d_i p_i) ≤ V, Σp ≤ k, 0 ≤ p ≤ 1."""
@@ -109,11 +110,22 @@ def systematic_allocation(
     inspect_probability: Sequence[float], rng: np.random.Generator
 ) -> np.ndarray:
     """Draw which sites to inspect so that site i is inspected with probability p_i and exactly
-    round(Σp) sites are inspected (systematic sampling, Madow 1949). Returns a 0/1 array."""
+    Σp sites are inspected (systematic sampling, Madow 1949). Returns a 0/1 array.
+
+    Needs 0 ≤ p_i ≤ 1 and a whole Σp (to 1e-9): with a fractional sum no fixed-size plan has
+    these marginals."""
     p = np.asarray(inspect_probability, dtype=float)
+    if p.ndim != 1 or np.any(~np.isfinite(p)) or np.any(p < 0.0) or np.any(p > 1.0):
+        raise InputError("inspection probabilities must lie in [0, 1]", field="inspect_probability")
     cum = np.concatenate([[0.0], np.cumsum(p)])
+    k = round(float(cum[-1]))
+    if abs(cum[-1] - k) > 1e-9:
+        raise InputError(
+            f"the inspection probabilities sum to {cum[-1]:g}, not a whole number of inspections",
+            field="inspect_probability",
+        )
     u = rng.random()
-    points = u + np.arange(int(round(cum[-1])))
+    points = u + np.arange(k)
     chosen = np.zeros(p.size, dtype=np.int8)
     idx = np.searchsorted(cum, points, side="right") - 1
     chosen[np.clip(idx, 0, p.size - 1)] = 1
@@ -121,7 +133,7 @@ def systematic_allocation(
 
 
 def allocation_report(
-    values: Sequence[float], detection: Sequence[float], quota: float
+    values: Sequence[float], detection: Sequence[float], quota: int
 ) -> Result:
     """The site game's solution with its assumptions."""
     sol = solve_site_allocation(values, detection, quota)

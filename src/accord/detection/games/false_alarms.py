@@ -19,6 +19,7 @@ Inspector payoffs: 0, −e, −a, −c with 0 < a < c, e > 0.
 from __future__ import annotations
 
 import math
+import sys
 
 from .. import _check
 from ...errors import InputError
@@ -42,18 +43,39 @@ def is_deterred(detection: float, gain: float, sanction: float) -> bool:
     return p >= deterrence_threshold(gain, sanction)
 
 
-def _beta(alpha: float, delta: float) -> float:
-    from scipy.special import ndtr, ndtri
+def _indifference(t: float, delta: float, b: float, d: float, g: float) -> float:
+    """The inspectee's payoff of violating minus that of complying, as a function of
+    t = U_{1−α} − δ (so α = Φ(−δ − t), β = Φ(t), DP = Φ(−t)):
 
-    return float(ndtr(ndtri(1.0 - alpha) - delta))
+        H(t) = (b + d)·Φ(−t) − d − g·Φ(−δ − t) = b − g·Φ(−δ − t) − (b + d)·Φ(t).
+
+    H falls from b − g > 0 (t → −∞) to −d < 0 (t → ∞) with one root. The two forms are equal;
+    each is written so that the probability it subtracts from is not rounded to 1.
+    """
+    from scipy.special import ndtr
+
+    alpha = float(ndtr(-delta - t))
+    if d + g <= b:  # detection probability below about ½: keep Φ(−t) as it is
+        return (b + d) * float(ndtr(-t)) - d - g * alpha
+    return b - g * alpha - (b + d) * float(ndtr(t))
 
 
-def _beta_prime(alpha: float, delta: float) -> float:
-    from scipy.special import ndtri
+def _solve_threshold(delta: float, b: float, d: float, g: float) -> float:
+    """t* = U_{1−α*} − δ, the root of :func:`_indifference`.
 
-    u = float(ndtri(1.0 - alpha))
-    # β′(α) = −φ(U_{1−α} − δ)/φ(U_{1−α}) = −exp(uδ − δ²/2)
-    return -math.exp(u * delta - 0.5 * delta * delta)
+    Solving for t rather than α keeps every digit for any shift: α = Φ(−δ − t) may be far below
+    1e-16 (for δ ≳ 8), where 1 − α rounds to 1 and U_{1−α} computed from α would be lost.
+    """
+    from scipy.optimize import brentq
+
+    if not (_indifference(-40.0, delta, b, d, g) > 0.0 > _indifference(40.0, delta, b, d, g)):
+        raise InputError(
+            "the sanction exceeds the false-alarm cost by too little to solve for α accurately",
+            field="sanction",
+        )
+    # H(−40) = b − g·Φ(40 − δ) − (b + d)·Φ(−40) ≥ b − g > 0 and H(40) = −d − g·α < 0.
+    return brentq(_indifference, -40.0, 40.0, args=(delta, b, d, g), xtol=1e-15, rtol=1e-15,
+                  maxiter=500)
 
 
 def false_alarm_game(
@@ -90,29 +112,33 @@ def false_alarm_game(
             "the sanction must exceed the cost of a false alarm to the inspectee, or no test deters",
             field="sanction",
         )
-    from scipy.optimize import brentq
+    from scipy.special import expit, ndtr
 
-    # h(α) = b − gα − (b + d)β(α) is concave with h(0) = −d < 0 < h(1) = b − g: one root.
-    def h(alpha: float) -> float:
-        return b - g * alpha - (b + d) * _beta(alpha, delta)
-
-    alpha = brentq(h, 1e-300, 1.0 - 1e-15, xtol=1e-15, rtol=1e-14, maxiter=500)
-    beta = _beta(alpha, delta)
-    bprime = _beta_prime(alpha, delta)
-    q = e / (e - (c - a) * bprime)
+    t = _solve_threshold(delta, b, d, g)
+    alpha = float(ndtr(-delta - t))
+    # At the root the inspectee is indifferent, −gα = −b + (b + d)β, so β = (b − gα)/(b + d)
+    # exactly; taking β from there keeps DP = (d + gα)/(b + d) ≥ d/(b + d) also in floating
+    # point (Φ(t) agrees with it to the root's tolerance).
+    beta = (b - g * alpha) / (b + d)
+    # β′(α) = −φ(U_{1−α} − δ)/φ(U_{1−α}) = −exp(L) with L = U_{1−α}δ − δ²/2 = δ²/2 + tδ; the
+    # violation probability e/(e + (c − a)exp(L)) is evaluated as a logistic, which neither
+    # overflows nor divides by zero for large shifts.
+    log_slope = 0.5 * delta * delta + t * delta
+    q = float(expit(-(log_slope + math.log((c - a) / e))))
     values = {
         "shift": delta,
         "gain": d,
         "sanction": b,
         "false_alarm_cost": g,
         "false_alarm": alpha,
-        "detection_probability": 1.0 - beta,
+        "test_threshold": delta + t,
+        "detection_probability": (d + g * alpha) / (b + d),
         "violation_probability_simultaneous": q,
         "violation_probability_leadership": 0.0,
         "deterrence_threshold": deterrence_threshold(d, b),
         "inspector_payoff_simultaneous": -(1 - q) * e * alpha - q * (a * (1 - beta) + c * beta),
-        "inspector_payoff_leadership": -e * alpha,
-        "inspectee_payoff": -g * alpha,
+        "inspector_payoff_leadership": 0.0 - e * alpha,
+        "inspectee_payoff": 0.0 - g * alpha,
     }
     assumptions = (
         f"The inspector tests a normal mean shift of {delta:g} standard deviations with the "
@@ -124,7 +150,13 @@ def false_alarm_game(
         "Leadership: the inspector credibly announces α*; the inspectee, indifferent at α*, is "
         "assumed to act legally (any slightly larger α makes legality strict).",
     )
-    return Result(SCHEMA_FALSE_ALARM, "exact", values, assumptions)
+    notes: tuple[str, ...] = ()
+    if alpha < sys.float_info.min:
+        notes = (
+            f"α* = Φ(−{delta + t:.6g}) is below the smallest normal double and printed as "
+            f"{alpha:g}; test_threshold gives U_(1−α*) in standard deviations.",
+        )
+    return Result(SCHEMA_FALSE_ALARM, "exact", values, assumptions, notes=notes)
 
 
 def deterrence_report(detection: float, gain: float, sanction: float) -> Result:

@@ -68,9 +68,11 @@ def solve_matrix_game(
     A = _as_matrix(payoffs)
     m, n = A.shape
     # Shift payoffs so the value is positive; keeps the LP well scaled and does not change strategies.
-    lo, hi = float(A.min()), float(A.max())
-    scale = max(hi - lo, 1.0)
-    B = (A - lo) / scale + 1.0  # entries in [1, 2]
+    # Divide by the largest magnitude first: hi − lo overflows for payoffs near ±1.8e308.
+    mag = max(float(np.max(np.abs(A))), 1.0)  # ≥ 1, so 1/mag cannot overflow (subnormal payoffs)
+    lo, hi = float(A.min()) / mag, float(A.max()) / mag
+    scale = max(hi - lo, 1.0 / mag)  # max(range, 1) in units of mag; hi − lo ≤ 2 here
+    B = (A / mag - lo) / scale + 1.0  # entries in [1, 2]
     solver = method or ("highs-ipm" if m * n > IPM_THRESHOLD else "highs")
     # Classic form (all entries of B ≥ 1, so the value is ≥ 1): minimise Σu subject to Bᵀu ≥ 1,
     # u ≥ 0; then value = 1/Σu and x = u·value. No free variable and no equality row, which is
@@ -85,7 +87,7 @@ def solve_matrix_game(
     value_b = 1.0 / total
     x = _clean(res.x)
     y = _clean(-np.asarray(res.ineqlin.marginals))
-    value = (value_b - 1.0) * scale + lo
+    value = ((value_b - 1.0) * scale + lo) * mag  # the bracket lies in [lo, hi] ⊂ [−1, 1]
     return MatrixGameSolution(value=value, row_strategy=x, column_strategy=y, solver=solver)
 
 
