@@ -12,7 +12,7 @@ import datetime as _dt
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from ..errors import InputError
 from ..periods import Period, add_years, parse_date
@@ -195,6 +195,17 @@ def _list(ctx: _Ctx, m: Mapping[str, Any], key: str, field: str) -> list[Any]:
     return v
 
 
+def _mappings(ctx: _Ctx, m: Mapping[str, Any], key: str, field: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """``(field path, item)`` for each item of the list ``m[key]``; an item that is not a
+    mapping is an error naming its position."""
+    prefix = _join(field, key)
+    for i, item in enumerate(_list(ctx, m, key, field)):
+        where = f"{prefix}[{i}]"
+        if not isinstance(item, Mapping):
+            raise ctx.err(m, key, "each entry must be a mapping", where)
+        yield where, item
+
+
 def _str_list(ctx: _Ctx, m: Mapping[str, Any], key: str, field: str, *,
               allowed: tuple[str, ...] | None = None, required: bool = True) -> tuple[str, ...]:
     v = m.get(key)
@@ -349,10 +360,7 @@ def build_agreement(raw: Mapping[str, Any], *, path: str | None = None) -> Agree
     # categories
     categories: list[Category] = []
     seen: set[str] = set()
-    for i, c in enumerate(_list(ctx, raw, "categories", "")):
-        f = f"categories[{i}]"
-        if not isinstance(c, Mapping):
-            raise ctx.err(raw, "categories", "each category must be a mapping", f)
+    for f, c in _mappings(ctx, raw, "categories", ""):
         cid = _check_id(ctx, c, "id", f, seen)
         unit = _str(ctx, c, "unit", f, required=False) or "items"
         if unit not in ("items", "warheads"):
@@ -364,10 +372,7 @@ def build_agreement(raw: Mapping[str, Any], *, path: str | None = None) -> Agree
     # counting rules
     counting: list[CountingRule] = []
     seen_rules: set[str] = set()
-    for i, r in enumerate(_list(ctx, raw, "counting", "")):
-        f = f"counting[{i}]"
-        if not isinstance(r, Mapping):
-            raise ctx.err(raw, "counting", "each counting rule must be a mapping", f)
+    for f, r in _mappings(ctx, raw, "counting", ""):
         cat = _str(ctx, r, "category", f)
         assert cat is not None
         if cat not in cat_ids:
@@ -396,10 +401,7 @@ def build_agreement(raw: Mapping[str, Any], *, path: str | None = None) -> Agree
     limits: list[Limit] = []
     seen_limits: set[str] = set()
     for section, kind in (("limits", "limit"), ("freezes", "freeze")):
-        for i, m in enumerate(_list(ctx, raw, section, "")):
-            f = f"{section}[{i}]"
-            if not isinstance(m, Mapping):
-                raise ctx.err(raw, section, "each entry must be a mapping", f)
+        for f, m in _mappings(ctx, raw, section, ""):
             lid = _check_id(ctx, m, "id", f, seen_limits)
             cats = _str_list(ctx, m, "categories", f)
             if not cats:
@@ -431,10 +433,7 @@ def build_agreement(raw: Mapping[str, Any], *, path: str | None = None) -> Agree
 
     conditions: list[Condition] = []
     seen_cond: set[str] = set()
-    for i, c in enumerate(_list(ctx, raw, "conditions", "")):
-        f = f"conditions[{i}]"
-        if not isinstance(c, Mapping):
-            raise ctx.err(raw, "conditions", "each condition must be a mapping", f)
+    for f, c in _mappings(ctx, raw, "conditions", ""):
         conditions.append(Condition(_check_id(ctx, c, "id", f, seen_cond), _str(ctx, c, "text", f) or "",
                                     _source(ctx, c, f)))
 
@@ -488,10 +487,7 @@ def _regime(ctx: _Ctx, raw: Mapping[str, Any]) -> Regime:
                       f"(allowed: {', '.join(VERIFICATION_LEVELS)})", "regime.verification")
     exchanges: list[DataExchange] = []
     seen: set[str] = set()
-    for i, e in enumerate(_list(ctx, r, "data_exchanges", "regime")):
-        f = f"regime.data_exchanges[{i}]"
-        if not isinstance(e, Mapping):
-            raise ctx.err(r, "data_exchanges", "each exchange must be a mapping", f)
+    for f, e in _mappings(ctx, r, "data_exchanges", "regime"):
         as_of = tuple(_month_day(ctx, e, v, f"{f}.as_of") for v in _list(ctx, e, "as_of", f))
         as_of_date = _date(ctx, e, "as_of_date", f, required=False)
         if not as_of and as_of_date is None:
@@ -500,19 +496,13 @@ def _regime(ctx: _Ctx, raw: Mapping[str, Any]) -> Regime:
                                       as_of, _int(ctx, e, "due_days", f) or 0, _source(ctx, e, f), as_of_date))
     notifications: list[NotificationKind] = []
     seen = set()
-    for i, n in enumerate(_list(ctx, r, "notifications", "regime")):
-        f = f"regime.notifications[{i}]"
-        if not isinstance(n, Mapping):
-            raise ctx.err(r, "notifications", "each notification kind must be a mapping", f)
+    for f, n in _mappings(ctx, r, "notifications", "regime"):
         notifications.append(NotificationKind(_check_id(ctx, n, "id", f, seen), _str(ctx, n, "title", f) or "",
                                               _int(ctx, n, "deadline_days", f, required=False),
                                               _source(ctx, n, f), _str(ctx, n, "note", f, required=False)))
     inspections: list[InspectionType] = []
     seen = set()
-    for i, n in enumerate(_list(ctx, r, "inspections", "regime")):
-        f = f"regime.inspections[{i}]"
-        if not isinstance(n, Mapping):
-            raise ctx.err(r, "inspections", "each inspection type must be a mapping", f)
+    for f, n in _mappings(ctx, r, "inspections", "regime"):
         inspections.append(InspectionType(
             _check_id(ctx, n, "id", f, seen), _str(ctx, n, "title", f) or "",
             _int(ctx, n, "quota_per_year", f) or 0, _str_list(ctx, n, "site_types", f),
