@@ -53,6 +53,21 @@ def _check_name(name: str, *, file: str | None, field: str | None) -> None:
         )
 
 
+def _decode_key(name: str, hexid: str, b64: str, what: str, *, file: str | None,
+                field: str | None) -> tuple[bytes, bytes]:
+    """The key id and 32-byte Ed25519 material of a signed-note key's text parts (both the
+    verifier and the signer form); InputError naming ``what`` key when malformed."""
+    _check_name(name, file=file, field=field)
+    try:
+        data = base64.b64decode(b64, validate=True)
+        kid = bytes.fromhex(hexid)
+    except (binascii.Error, ValueError):
+        raise InputError(f"{what} key is not valid hex/base64", file=file, field=field) from None
+    if len(data) != 33 or data[0] != ED25519:
+        raise InputError(f"{what} key is not an Ed25519 key", file=file, field=field)
+    return kid, data[1:]
+
+
 @dataclass(frozen=True)
 class PublicKey:
     """A named Ed25519 verifier key."""
@@ -87,15 +102,8 @@ class PublicKey:
         if len(parts) != 3:
             raise InputError("not a verifier key (expected name+keyid+base64)", file=file, field=field)
         name, hexid, b64 = parts
-        _check_name(name, file=file, field=field)
-        try:
-            data = base64.b64decode(b64, validate=True)
-            kid = bytes.fromhex(hexid)
-        except (binascii.Error, ValueError):
-            raise InputError("verifier key is not valid hex/base64", file=file, field=field) from None
-        if len(data) != 33 or data[0] != ED25519:
-            raise InputError("verifier key is not an Ed25519 key", file=file, field=field)
-        key = cls(name, data[1:])
+        kid, material = _decode_key(name, hexid, b64, "verifier", file=file, field=field)
+        key = cls(name, material)
         if key.id != kid:
             raise InputError("verifier key id does not match its name and key", file=file, field=field)
         return key
@@ -135,15 +143,8 @@ class PrivateKey:
         if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
             raise InputError("not a signer key (expected PRIVATE+KEY+name+keyid+base64)", file=file, field=field)
         name, hexid, b64 = parts[2:]
-        _check_name(name, file=file, field=field)
-        try:
-            data = base64.b64decode(b64, validate=True)
-            kid = bytes.fromhex(hexid)
-        except (binascii.Error, ValueError):
-            raise InputError("signer key is not valid hex/base64", file=file, field=field) from None
-        if len(data) != 33 or data[0] != ED25519:
-            raise InputError("signer key is not an Ed25519 key", file=file, field=field)
-        key = cls(name, data[1:])
+        kid, material = _decode_key(name, hexid, b64, "signer", file=file, field=field)
+        key = cls(name, material)
         if key.public.id != kid:
             raise InputError("signer key id does not match its name and key", file=file, field=field)
         return key
