@@ -30,11 +30,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-import nacl.signing  # noqa: E402
+import nacl.signing
 
-from accord.ledger import Ledger, audit, generate_key  # noqa: E402
-from accord.ledger.entries import Entry, signing_message, utc_now  # noqa: E402
-from accord.ledger.merkle import leaf_hash, verify_inclusion  # noqa: E402
+from accord.ledger import Ledger, audit, generate_key
+from accord.ledger.entries import Entry, signing_message, utc_now
+from accord.ledger.merkle import leaf_hash, verify_inclusion
 
 BATCH = 1000
 

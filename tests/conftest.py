@@ -53,6 +53,6 @@ def postgres_url() -> str:
 
         with psycopg.connect(POSTGRES_URL, connect_timeout=3) as conn:
             conn.execute("select 1")
-    except Exception as exc:  # noqa: BLE001 - any failure means "no server here"
+    except Exception as exc:
         _missing(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc.__class__.__name__}: {exc}")
     return POSTGRES_URL

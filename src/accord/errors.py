@@ -44,7 +44,7 @@ class InputError(AccordError):
         parts.append(self.problem)
         return ": ".join(parts)
 
-    def at(self, *, file: str | None = None, line: int | None = None) -> "InputError":
+    def at(self, *, file: str | None = None, line: int | None = None) -> InputError:
         """The same error, with the file and line filled in where they were unknown."""
         return InputError(
             self.problem,

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import bisect
 import datetime as _dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, Iterable, Sequence, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .errors import InputError
 

@@ -7,8 +7,9 @@ source is never invented; a gap stays a gap.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 Reliability = Literal["official", "secondary", "weak", "estimate", "derived"]
 RELIABILITIES: tuple[str, ...] = ("official", "secondary", "weak", "estimate", "derived")
@@ -44,7 +45,7 @@ class Source:
         return out
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> "Source":
+    def from_mapping(cls, data: Mapping[str, Any]) -> Source:
         return cls(
             document=str(data["document"]),
             article=_opt_str(data.get("article")),

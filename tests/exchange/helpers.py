@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import datetime as _dt
-from functools import lru_cache
+from functools import cache
 
 from accord.agreements import load_agreement
 from accord.exchange import SynthResult, synthesize
 
 
-@lru_cache(maxsize=None)
+@cache
 def agreement():
     return load_agreement("newstart-2021")
 
 
-@lru_cache(maxsize=None)
+@cache
 def synth(party: str = "US", as_of: str = "2020-09-01", seed: int = 1, months: int = 6) -> SynthResult:
     return synthesize(agreement(), party, _dt.date.fromisoformat(as_of), seed=seed, months=months)

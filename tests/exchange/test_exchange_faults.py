@@ -9,12 +9,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 
+from helpers import agreement, synth
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accord.exchange import Declaration, Notification, reconcile
 from accord.exchange.deadlines import deadline
-from helpers import agreement, synth
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SEEDS = st.sampled_from([1, 2, 3])

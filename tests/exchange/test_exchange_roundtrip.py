@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 
 import pytest
+from helpers import agreement, synth
 
 from accord.exchange import (
     read_declaration,
@@ -15,7 +16,6 @@ from accord.exchange import (
     synth_files,
 )
 from accord.forces import ItemTable, count_items
-from helpers import agreement, synth
 
 CASES = [
     ("US", "2020-09-01", 1), ("US", "2020-09-01", 2), ("US", "2020-09-01", 3),

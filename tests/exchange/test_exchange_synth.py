@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as _dt
 
 import pytest
+from helpers import agreement, synth
 
 from accord.errors import InputError
 from accord.exchange import synth_files, synthesize, targets
 from accord.forces import ItemTable, bundled_holdings, count_items
-from helpers import agreement, synth
 
 
 def counts(decl):

@@ -7,7 +7,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accord.errors import InputError
-from accord.ledger import Commitment, CommitmentError, EntryRejected, Escrow, Opening, audit, check_counts, commit, verify_opening
+from accord.ledger import (
+    Commitment,
+    CommitmentError,
+    EntryRejected,
+    Escrow,
+    Opening,
+    audit,
+    check_counts,
+    commit,
+    verify_opening,
+)
 from accord.ledger.entries import Entry, utc_now
 
 ITEMS = (

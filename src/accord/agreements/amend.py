@@ -17,7 +17,8 @@ The base is never modified; the result is a new mapping.
 from __future__ import annotations
 
 import copy
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..errors import InputError
 from ._yaml import LineDict

@@ -7,8 +7,9 @@ limit and freeze, counting rules, and the verification regime — marking which 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from .model import Agreement, CountingRule, Limit
 

@@ -9,8 +9,9 @@ verification regime provides (:class:`Regime`). Every clause carries its :class:
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from ..periods import Period
 from ..sources import Source

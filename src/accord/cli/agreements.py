@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -13,9 +13,9 @@ from ..render.output import Format, emit
 from ._common import FormatOption
 
 AgreementArg = Annotated[str, typer.Argument(help="A built-in agreement id (see `accord list`) or a YAML file.")]
-PartyOption = Annotated[Optional[str], typer.Option("--party", "-p", help="Only this party (e.g. US, RU).")]
+PartyOption = Annotated[str | None, typer.Option("--party", "-p", help="Only this party (e.g. US, RU).")]
 CapOption = Annotated[
-    Optional[list[str]],
+    list[str] | None,
     typer.Option("--cap", help="Set a parameter cap: LIMIT=N or LIMIT:PARTY=N (repeatable)."),
 ]
 
@@ -112,7 +112,7 @@ def register(app: typer.Typer) -> None:
     @app.command("show")
     def show_cmd(
         agreement: AgreementArg,
-        at: Annotated[Optional[str], typer.Option("--at", help="Show what binds on this date (YYYY-MM-DD).")] = None,
+        at: Annotated[str | None, typer.Option("--at", help="Show what binds on this date (YYYY-MM-DD).")] = None,
         fmt: FormatOption = Format.table,
     ) -> None:
         """Show an agreement: whether it is in force, and which limits bind (on a date)."""
@@ -160,7 +160,7 @@ def register(app: typer.Typer) -> None:
         agreement: AgreementArg,
         data: Annotated[Path, typer.Option("--data", "-d", help="Holdings: CSV, JSON or YAML; aggregate or itemized.")],
         party: PartyOption = None,
-        at: Annotated[Optional[str], typer.Option("--at", help="Evaluate on this date (YYYY-MM-DD).")] = None,
+        at: Annotated[str | None, typer.Option("--at", help="Evaluate on this date (YYYY-MM-DD).")] = None,
         cap: CapOption = None,
         fmt: FormatOption = Format.table,
     ) -> None:

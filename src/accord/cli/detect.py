@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -115,7 +115,7 @@ def register(app: typer.Typer) -> None:
         item_detection: Annotated[float, typer.Option("--item-detection", "-q", help="P(an inspected defective item is recognised).")] = 1.0,
         false_alarm: Annotated[float, typer.Option("--false-alarm", help="P(an inspected good item raises an alarm).")] = 0.0,
         replacement: Annotated[bool, typer.Option("--replacement", help="Sample with replacement (binomial).")] = False,
-        years: Annotated[Optional[int], typer.Option("--years", "-T", help="Also report detection within T yearly inspections.")] = None,
+        years: Annotated[int | None, typer.Option("--years", "-T", help="Also report detection within T yearly inspections.")] = None,
         fmt: FormatOption = Format.table,
     ) -> None:
         """Detection probability of inspecting n of N items when r are defective (exact)."""
@@ -143,7 +143,7 @@ def register(app: typer.Typer) -> None:
     def balance_cmd(
         sigma: Annotated[float, typer.Option("--sigma", help="Standard deviation of the balance (MUF).")],
         false_alarm: Annotated[float, typer.Option("--false-alarm", "-a", help="False-alarm probability α.")] = 0.05,
-        loss: Annotated[Optional[float], typer.Option("--loss", "-M", help="Loss to detect (same unit as σ).")] = None,
+        loss: Annotated[float | None, typer.Option("--loss", "-M", help="Loss to detect (same unit as σ).")] = None,
         detection: Annotated[float, typer.Option("--detection", help="Detection probability for the smallest detectable loss.")] = 0.95,
         fmt: FormatOption = Format.table,
     ) -> None:
@@ -159,7 +159,7 @@ def register(app: typer.Typer) -> None:
         shift: Annotated[float, typer.Option("--shift", help="Mean shift μ (in standard deviations).")] = 0.0,
         two_sided: Annotated[bool, typer.Option("--two-sided", help="Two-sided scheme.")] = False,
         method: Annotated[str, typer.Option("--method", help="markov-chain or integral-equation.")] = "markov-chain",
-        per_year: Annotated[Optional[int], typer.Option("--observations-per-year", help="Also report the false-alarm probability per year.")] = None,
+        per_year: Annotated[int | None, typer.Option("--observations-per-year", help="Also report the false-alarm probability per year.")] = None,
         fmt: FormatOption = Format.table,
     ) -> None:
         """Average run length of Page's CUSUM for normal observations (computed, not simulated)."""
@@ -180,7 +180,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """The CUSUM threshold h that gives a target false-alarm probability per year."""
         from ..detection.measurement import (
-            ARL_LIMIT, SCHEMA_CUSUM_THRESHOLD, ArlTooLarge, cusum_arl, cusum_threshold,
+            ARL_LIMIT,
+            SCHEMA_CUSUM_THRESHOLD,
+            ArlTooLarge,
+            cusum_arl,
+            cusum_threshold,
             false_alarm_per_year,
         )
         from ..detection.result import Result
@@ -188,7 +192,7 @@ def register(app: typer.Typer) -> None:
         h = cusum_threshold(k, false_alarm, per_year, two_sided=two_sided)
         notes: tuple[str, ...] = ()
         try:
-            arl0: Optional[float] = cusum_arl(k, h, 0.0, two_sided=two_sided)
+            arl0: float | None = cusum_arl(k, h, 0.0, two_sided=two_sided)
         except ArlTooLarge:
             arl0 = None
             notes = (f"The in-control ARL exceeds {ARL_LIMIT:.0e} observations, beyond what can be "
@@ -271,7 +275,7 @@ def register(app: typer.Typer) -> None:
     @game_app.command("timeliness")
     def timeliness_cmd(
         period: Annotated[float, typer.Option("--period", help="Length of the reference period (e.g. 1 year).")] = 1.0,
-        points: Annotated[Optional[int], typer.Option("--points", help="Also solve the discrete game on this grid by LP.")] = None,
+        points: Annotated[int | None, typer.Option("--points", help="Also solve the discrete game on this grid by LP.")] = None,
         fmt: FormatOption = Format.table,
     ) -> None:
         """One interim inspection: optimal timing distribution and expected detection delay (1/e)."""
@@ -306,21 +310,21 @@ def register(app: typer.Typer) -> None:
         name: Annotated[str, typer.Argument(help="upload, hidden-missiles, undeclared-site or freeze-excess.")],
         agreement: Annotated[str, typer.Option("--agreement", "-a", help="Agreement id or YAML file.")] = "newstart-2021",
         party: Annotated[str, typer.Option("--party", "-p", help="The party suspected of cheating.")] = "RU",
-        as_of: Annotated[Optional[str], typer.Option("--as-of", help="Holdings as of this date (YYYY-MM-DD).")] = None,
+        as_of: Annotated[str | None, typer.Option("--as-of", help="Holdings as of this date (YYYY-MM-DD).")] = None,
         years: Annotated[int, typer.Option("--years", "-T", help="Horizon in years.")] = 5,
         confidence: Annotated[float, typer.Option("--confidence", help="Target detection probability per year.")] = 0.9,
-        warheads: Annotated[Optional[int], typer.Option("--warheads", "-W", help="upload: extra warheads loaded.")] = None,
+        warheads: Annotated[int | None, typer.Option("--warheads", "-W", help="upload: extra warheads loaded.")] = None,
         spread: Annotated[str, typer.Option("--spread", help="upload: concentrated, spread or best.")] = "best",
-        missiles: Annotated[Optional[int], typer.Option("--missiles", help="hidden-missiles: missiles hidden.")] = None,
-        sites: Annotated[Optional[int], typer.Option("--sites", help="hidden-missiles: declared sites Type Two may visit.")] = None,
+        missiles: Annotated[int | None, typer.Option("--missiles", help="hidden-missiles: missiles hidden.")] = None,
+        sites: Annotated[int | None, typer.Option("--sites", help="hidden-missiles: declared sites Type Two may visit.")] = None,
         hiding_sites: Annotated[int, typer.Option("--hiding-sites", help="hidden-missiles: sites used to hide them.")] = 1,
-        discovery: Annotated[Optional[float], typer.Option("--discovery-per-year", help="undeclared-site: P(discovery by national technical means) a year.")] = None,
-        excess: Annotated[Optional[int], typer.Option("--excess", "-X", help="freeze-excess: warheads above the cap.")] = None,
-        authentications: Annotated[Optional[int], typer.Option("--authentications", help="freeze-excess: containers authenticated a year.")] = None,
-        containers: Annotated[Optional[int], typer.Option("--containers", help="freeze-excess: declared warhead containers.")] = None,
+        discovery: Annotated[float | None, typer.Option("--discovery-per-year", help="undeclared-site: P(discovery by national technical means) a year.")] = None,
+        excess: Annotated[int | None, typer.Option("--excess", "-X", help="freeze-excess: warheads above the cap.")] = None,
+        authentications: Annotated[int | None, typer.Option("--authentications", help="freeze-excess: containers authenticated a year.")] = None,
+        containers: Annotated[int | None, typer.Option("--containers", help="freeze-excess: declared warhead containers.")] = None,
         item_detection: Annotated[float, typer.Option("--item-detection", "-q", help="P(an inspected falsified item is recognised).")] = 1.0,
-        inspections: Annotated[Optional[int], typer.Option("--inspections", help="Override the agreement's yearly quota for this scenario.")] = None,
-        simulate: Annotated[Optional[int], typer.Option("--simulate", help="Also run a Monte Carlo check with this many trials.")] = None,
+        inspections: Annotated[int | None, typer.Option("--inspections", help="Override the agreement's yearly quota for this scenario.")] = None,
+        simulate: Annotated[int | None, typer.Option("--simulate", help="Also run a Monte Carlo check with this many trials.")] = None,
         fmt: FormatOption = Format.table,
     ) -> None:
         """Evaluate a violation scenario against an agreement's inspection provisions."""
@@ -341,13 +345,13 @@ def register(app: typer.Typer) -> None:
     def sweep_cmd(
         question: Annotated[str, typer.Argument(help="sample, sample-size, cusum, recursive or upload.")],
         grid: Annotated[list[str], typer.Option("--grid", "-g", help="NAME=VALUES, e.g. sample=1:30 or defects=1,5,10 (repeatable).")],
-        workers: Annotated[Optional[int], typer.Option("--workers", "-w", help="Run on a local process pool of N workers.")] = None,
-        scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Run on the Dask scheduler at ADDRESS (pip install 'accord[dask]').")] = None,
-        plot: Annotated[Optional[Path], typer.Option("--plot", help="Write a detection-vs-parameter plot (PNG).")] = None,
-        x: Annotated[Optional[str], typer.Option("--x", help="Plot x axis (default: the first varying parameter).")] = None,
-        y: Annotated[Optional[str], typer.Option("--y", help="Plot y axis (default: the first output).")] = None,
-        hue: Annotated[Optional[str], typer.Option("--hue", help="One line per value of this parameter (default: the second varying one).")] = None,
-        cdf_plot: Annotated[Optional[Path], typer.Option("--cdf-plot", help="sample/upload: write time-to-detection CDFs (PNG).")] = None,
+        workers: Annotated[int | None, typer.Option("--workers", "-w", help="Run on a local process pool of N workers.")] = None,
+        scheduler: Annotated[str | None, typer.Option("--scheduler", help="Run on the Dask scheduler at ADDRESS (pip install 'accord[dask]').")] = None,
+        plot: Annotated[Path | None, typer.Option("--plot", help="Write a detection-vs-parameter plot (PNG).")] = None,
+        x: Annotated[str | None, typer.Option("--x", help="Plot x axis (default: the first varying parameter).")] = None,
+        y: Annotated[str | None, typer.Option("--y", help="Plot y axis (default: the first output).")] = None,
+        hue: Annotated[str | None, typer.Option("--hue", help="One line per value of this parameter (default: the second varying one).")] = None,
+        cdf_plot: Annotated[Path | None, typer.Option("--cdf-plot", help="sample/upload: write time-to-detection CDFs (PNG).")] = None,
         fmt: FormatOption = Format.table,
     ) -> None:
         """Evaluate a question over a parameter grid, in-process, on a process pool or on Dask."""

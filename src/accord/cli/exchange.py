@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -17,7 +17,7 @@ from ..render.output import Format, emit
 from ._common import FormatOption, new_app
 
 AgreementOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--agreement", "-a", help="Agreement id or YAML file (default: the declaration's own)."),
 ]
 FINDING_COLUMNS = ["kind", "items", "notifications", "facility", "detail"]
@@ -52,7 +52,7 @@ def replay_cmd(
     notifications: Annotated[Path, typer.Argument(help="Notifications (JSON lines).")],
     at: Annotated[str, typer.Option("--at", help="The instant: state as of the start of this date (YYYY-MM-DD).")],
     agreement: AgreementOption = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Also write the replayed state as a declaration file.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Also write the replayed state as a declaration file.")] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """The state as of a date: counts under the agreement's rules, and what the replay found."""

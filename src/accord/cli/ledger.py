@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -116,9 +116,9 @@ def init(
     db: DbArg,
     agreement: Annotated[str, typer.Option("--agreement", help="Agreement id, recorded as given.")],
     key: Annotated[list[str], typer.Option("--key", help="PARTY=PUBFILE, once per party.")],
-    log_key: Annotated[Optional[Path], typer.Option("--log-key", help="Public key of the log operator (default: any party may sign checkpoints).")] = None,
-    restrict: Annotated[Optional[list[str]], typer.Option("--restrict", help="KIND=PARTY[,PARTY…]: only these parties may file KIND.")] = None,
-    origin: Annotated[Optional[str], typer.Option("--origin", help="Checkpoint origin line (default: accord.ledger/AGREEMENT/random).")] = None,
+    log_key: Annotated[Path | None, typer.Option("--log-key", help="Public key of the log operator (default: any party may sign checkpoints).")] = None,
+    restrict: Annotated[list[str] | None, typer.Option("--restrict", help="KIND=PARTY[,PARTY…]: only these parties may file KIND.")] = None,
+    origin: Annotated[str | None, typer.Option("--origin", help="Checkpoint origin line (default: accord.ledger/AGREEMENT/random).")] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Create a ledger for an agreement with the parties' public keys (the genesis entry)."""
@@ -153,7 +153,7 @@ def append(
     file: Annotated[Path, typer.Argument(help="JSON file with the entry's payload (an object).")],
     key: KeyFileOpt,
     kind: Annotated[str, typer.Option("--kind", help="Entry kind: declaration, notification, inspection-report, …")],
-    issued_at: Annotated[Optional[str], typer.Option("--issued-at", help="UTC time like 2026-02-05T00:00:00Z (default: now).")] = None,
+    issued_at: Annotated[str | None, typer.Option("--issued-at", help="UTC time like 2026-02-05T00:00:00Z (default: now).")] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Sign FILE.json's payload as KEYFILE's party and append it to the ledger."""
@@ -214,7 +214,7 @@ def _checkpoint_json(cp: Any, note: Any, ledger: Any) -> dict[str, Any]:
 def cosign(
     db: DbArg,
     key: KeyFileOpt,
-    state: Annotated[Optional[Path], typer.Option("--state", help="This party's record of what it cosigned (default: KEYFILE with suffix .cosigned).")] = None,
+    state: Annotated[Path | None, typer.Option("--state", help="This party's record of what it cosigned (default: KEYFILE with suffix .cosigned).")] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Cosign the latest checkpoint — only if it extends the last one this party cosigned.

@@ -17,8 +17,9 @@ not per-category counts). Nothing is estimated to fill a gap.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from ..agreements.model import Agreement, Limit
 from ..forces.counting import count_items_explained

@@ -45,7 +45,8 @@ from .sampling import (
     stratified_detection_probability,
     within_years,
 )
-from .scenarios import SCENARIOS, MissileSystem, evaluate as evaluate_scenario
+from .scenarios import SCENARIOS, MissileSystem
+from .scenarios import evaluate as evaluate_scenario
 from .simulate import SimulationResult, simulate
 from .sweep import QUESTIONS, run_sweep
 from .year import YearModel, detection_within, year_detection_probability

@@ -10,9 +10,9 @@ from ..errors import InputError
 
 def integer(name: str, value: Any, *, low: int | None = 0, high: int | None = None) -> int:
     """``value`` as an int in ``[low, high]``; anything else is an InputError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (int,)) and not (
+    if isinstance(value, bool) or (not isinstance(value, (int,)) and not (
         isinstance(value, float) and value.is_integer()
-    ):
+    )):
         try:
             import numpy as np
 

@@ -18,8 +18,8 @@ from typing import Literal
 
 import numpy as np
 
-from . import _check
 from ..errors import InputError
+from . import _check
 from .result import Result
 
 SCHEMA_NP = "accord.detect.balance/v1"
@@ -53,7 +53,7 @@ def _ndtri(p: float) -> float:
     return float(ndtri(p))
 
 
-def _ndtr(x):  # noqa: ANN001, ANN202 - scalar or array
+def _ndtr(x):
     from scipy.special import ndtr
 
     return ndtr(x)

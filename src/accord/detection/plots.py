@@ -5,8 +5,9 @@ matplotlib is imported only when a plot is drawn, so ``accord --help`` stays ins
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 
@@ -24,7 +25,7 @@ def _pyplot():
 
 
 def plot_detection_curve(
-    df: "pd.DataFrame",
+    df: pd.DataFrame,
     path: str | Path,
     *,
     x: str,

@@ -8,8 +8,9 @@ not reported.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 #: The values ``method`` may take. ``exact``: closed form or exact arithmetic;
 #: ``markov-chain``: Brook–Evans chain (numerically converged); ``integral-equation``: Nyström

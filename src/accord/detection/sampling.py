@@ -14,12 +14,12 @@ Exact throughout (Avenhaus & Canty, *Compliance Quantified*, ch. 2; IAEA attribu
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Sequence
 
-from . import _check
 from ..errors import InputError
+from . import _check
 from .result import Result
 
 SCHEMA_SAMPLE = "accord.detect.sample/v1"
@@ -73,9 +73,8 @@ def no_alarm_probability(
     assert n is not None
     if q == 1.0 and f == 0.0:
         return _hyper_miss(N, r, n)
-    from scipy.stats import hypergeom
-
     import numpy as np
+    from scipy.stats import hypergeom
 
     j = np.arange(max(0, n - (N - r)), min(r, n) + 1)
     pmf = hypergeom.pmf(j, N, r, n)

@@ -25,8 +25,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from . import _check
 from ..errors import InputError
+from . import _check
 from .result import Result
 from .year import MAX_INSPECTIONS, YearModel, detection_within, year_detection_probability
 
@@ -463,7 +463,7 @@ def evaluate(
             "(an estimate, not a declaration)."
         )
     Nc = _check.integer("containers", containers, low=1)
-    if X > Nc:
+    if Nc < X:
         raise InputError(f"{X} falsified containers exceed the {Nc} declared", field="excess")
     if n > Nc:
         raise InputError(f"cannot authenticate {n} of {Nc} containers", field="authentications")

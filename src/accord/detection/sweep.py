@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 
@@ -201,7 +202,7 @@ def run_sweep(
     scheduler: str | None = None,
     client: Any = None,
     chunk_size: int | None = None,
-) -> "pd.DataFrame":
+) -> pd.DataFrame:
     """Evaluate ``question`` at every point of ``grid`` and return a DataFrame.
 
     ``workers`` > 1: local process pool; ``scheduler``: address of a Dask scheduler (or pass a
@@ -257,6 +258,6 @@ def _run_dask(payload: Any, chunks: list, scheduler: str | None, client: Any) ->
     return [r for part in parts for r in part]
 
 
-def sweep_rows(df: "pd.DataFrame") -> Iterable[dict[str, Any]]:
+def sweep_rows(df: pd.DataFrame) -> Iterable[dict[str, Any]]:
     """DataFrame rows as plain dicts (for the renderer)."""
     return df.to_dict(orient="records")

@@ -16,13 +16,13 @@ inspections (a multinomial is a chain of binomials), O(S·k²).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
-from . import _check
 from ..errors import InputError
+from . import _check
 from .sampling import no_alarm_probability
 
 #: Most inspections a year evaluated exactly when several sites can be inspected: the recursion is
@@ -54,7 +54,7 @@ class YearModel:
         items_per_inspection: int = 1,
         item_detection: float = 1.0,
         other_detection: float = 0.0,
-    ) -> "YearModel":
+    ) -> YearModel:
         """Validate and normalise; by default each inspection picks a site in proportion to its
         number of items (so each item is equally likely to be examined)."""
         pops = tuple(_check.integer(f"populations[{i}]", n, low=0) for i, n in enumerate(populations))

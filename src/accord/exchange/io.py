@@ -13,8 +13,9 @@ import datetime as _dt
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from ..agreements.model import ITEM_STATUSES, ITEM_TYPES
 from ..errors import InputError

@@ -7,7 +7,8 @@ intact. This module knows nothing about the ledger's storage or signatures.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ..agreements import load_agreement
 from ..agreements.model import Agreement

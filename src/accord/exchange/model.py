@@ -10,8 +10,9 @@ counting rules (:func:`accord.forces.count_items`) applied to :meth:`Declaration
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from ..agreements.model import ITEM_STATUSES, ITEM_TYPES
 

@@ -21,19 +21,20 @@ the item findings. Findings are returned replay findings first, then by kind and
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ..agreements.model import Agreement
 from ..forces.counting import count_items
 from ..forces.items import ItemTable
 from .model import FINDING_KINDS, RECONCILE_SCHEMA, Declaration, Finding, Item, Notification
 from .replay import (
+    _FIELD_SLOT,
     COMPARED_FIELDS,
     S_LAST,
     STATUS,
     WARHEADS,
     Replay,
-    _FIELD_SLOT,
     replay,
 )
 

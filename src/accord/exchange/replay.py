@@ -27,9 +27,9 @@ A million events replay in a few seconds (benchmarks/replay.py).
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Iterable, Sequence
 
 from ..agreements.model import Agreement
 from .deadlines import WITH_SIX_MONTHLY_UPDATE, deadline_days, next_update_due

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import heapq
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 

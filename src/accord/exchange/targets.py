@@ -12,8 +12,8 @@ write it into every file. A party and date without all three published totals is
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from ..agreements.model import Agreement
 from ..errors import InputError

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Iterator
 
 from ..sources import Source
 from .holdings import Count, Holdings, ReportedTotal, Snapshot

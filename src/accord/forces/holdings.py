@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as _dt
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Mapping
 
 from ..sources import Source
 from .items import ItemTable
@@ -58,7 +58,7 @@ class Snapshot:
         """True when any figure in the snapshot is an estimate rather than an official one."""
         return any(c.estimate for c in self.counts.values()) or any(t.estimate for t in self.totals)
 
-    def merged(self, other: "Snapshot") -> "Snapshot":
+    def merged(self, other: Snapshot) -> Snapshot:
         """This snapshot with ``other``'s counts, totals and items added (same party and date)."""
         assert (self.party, self.date) == (other.party, other.date)
         counts = dict(self.counts)
@@ -116,10 +116,10 @@ class Holdings:
         i = bisect.bisect_right(self._dates.get(party, []), day)
         return tuple(reversed(self._by_party.get(party, [])[:i]))
 
-    def only(self, parties: Iterable[str]) -> "Holdings":
+    def only(self, parties: Iterable[str]) -> Holdings:
         """The same holdings restricted to some parties."""
         keep = set(parties)
         return Holdings(s for s in self if s.party in keep)
 
-    def __add__(self, other: "Holdings") -> "Holdings":
+    def __add__(self, other: Holdings) -> Holdings:
         return Holdings([*self, *other])

@@ -6,8 +6,9 @@ columns (type and status as small integer codes) rather than as Python objects.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -40,7 +41,7 @@ class ItemTable:
     @classmethod
     def from_records(
         cls, records: Iterable[Mapping[str, Any]], *, file: str | None = None, field: str = "items"
-    ) -> "ItemTable":
+    ) -> ItemTable:
         """Build the table from mappings with ``id, type, system, status, facility, warheads``.
 
         Unknown types or statuses, a missing id, a duplicate id and a negative or
@@ -110,7 +111,7 @@ class ItemTable:
         system: Sequence[str] | np.ndarray | None = None,
         facility: Sequence[str] | np.ndarray | None = None,
         ids: Sequence[str] | np.ndarray | None = None,
-    ) -> "ItemTable":
+    ) -> ItemTable:
         """Build the table from string columns (vectorized: no per-record Python loop)."""
         n = len(type)
 

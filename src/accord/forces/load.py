@@ -18,8 +18,9 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..agreements.model import Agreement
 from ..errors import InputError
@@ -137,7 +138,7 @@ def _from_csv(text: str, file: str, names: _Names) -> Holdings:
     for row in reader:
         line = reader.line_num
         row = {(k or "").strip(): v for k, v in row.items()}
-        if None in row or "" in row and row[""] is not None and any(row.values()):
+        if None in row or ("" in row and row[""] is not None and any(row.values())):
             raise InputError("row has more fields than the header", file=file, line=line)
         party = names.party((row.get("party") or "").strip(), file=file, line=line, field="party")
         day = _date(row.get(date_col), file=file, line=line, field=date_col)

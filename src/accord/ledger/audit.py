@@ -19,8 +19,9 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from ..errors import InputError
 from .entries import GENESIS, KEY_ROTATION, NO_SIGNATURE, SIGNATURE_SIZE, SignedEntry, signing_message
@@ -412,7 +413,7 @@ def _check_checkpoints(
         elif tree.root(cp.size) != cp.root:
             lo = prev.size if prev is not None else 0
             problems.append(Problem(lo, "checkpoint", f"checkpoint at size {cp.size} does not match the stored entries {lo}..{cp.size - 1}"))
-        if prev is not None and cp.size <= size and 0 < prev.size:
+        if prev is not None and cp.size <= size and prev.size > 0:
             try:
                 verify_consistency(prev.size, cp.size, tree.consistency_proof(prev.size, cp.size), prev.root, cp.root)
             except ProofError as exc:
@@ -447,7 +448,7 @@ def _replay_exchange(store: Store, size: int) -> dict[str, Any]:
         found = list(replay_ledger_entries(entries()) or ())
     except InputError as err:
         return {"status": "failed", "detail": f"entries could not be replayed: {err.one_line()}", "findings": []}
-    except Exception as exc:  # noqa: BLE001 - a failing replay is reported, never a crash of the audit
+    except Exception as exc:
         return {"status": "failed", "detail": f"exchange replay failed: {exc.__class__.__name__}: {exc}", "findings": []}
     findings = [f.to_json() if hasattr(f, "to_json") else f for f in found]
     return {"status": "replayed", "detail": f"{len(findings)} reconciliation findings", "findings": findings}

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from ..errors import InputError, IntegrityError
 from .keys import PrivateKey, PublicKey, write_atomic
@@ -48,7 +49,7 @@ class CosignerState:
         found = self.last.get(origin)
         return Checkpoint(origin, found[0], found[1]) if found else None
 
-    def record(self, cp: Checkpoint) -> "CosignerState":
+    def record(self, cp: Checkpoint) -> CosignerState:
         """The state after cosigning ``cp`` (kept in the same file)."""
         return CosignerState({**self.last, cp.origin: (cp.size, cp.root)}, self.path)
 
@@ -59,7 +60,7 @@ class CosignerState:
         }
 
     @classmethod
-    def load(cls, path: str | Path) -> "CosignerState":
+    def load(cls, path: str | Path) -> CosignerState:
         """Read a state file (remembering its path); a missing file is the empty state
         (nothing cosigned yet)."""
         path = Path(path)
@@ -71,7 +72,7 @@ class CosignerState:
             last = {o: (int(v["size"]), base64.b64decode(v["root"], validate=True)) for o, v in obj["logs"].items()}
             assert all(len(root) == HASH_SIZE for _, root in last.values())
             return cls(last, path)
-        except Exception:  # noqa: BLE001 - any damage makes the file unusable; say so in one line
+        except Exception:
             raise InputError(f"not a cosigner state file ({STATE_SCHEMA})", file=str(path)) from None
 
     def save(self, path: str | Path | None = None) -> None:

@@ -19,8 +19,9 @@ import base64
 import binascii
 import secrets
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from ..errors import InputError, IntegrityError
 from .canonical import canonical_json
@@ -105,7 +106,7 @@ class Commitment:
         }
 
     @classmethod
-    def from_json(cls, obj: Any) -> "Commitment":
+    def from_json(cls, obj: Any) -> Commitment:
         """Parse and validate :meth:`to_json` output; :class:`InputError` names the bad field."""
         if not isinstance(obj, Mapping) or obj.get("schema") != COMMITMENT_SCHEMA:
             raise InputError(f"not a commitment (schema must be {COMMITMENT_SCHEMA})", field="schema")
@@ -139,7 +140,7 @@ class Opening:
         return {"index": self.index, "item": dict(self.item), "salt": _b64(self.salt), "proof": [_b64(p) for p in self.proof]}
 
     @classmethod
-    def from_json(cls, obj: Any) -> "Opening":
+    def from_json(cls, obj: Any) -> Opening:
         """Parse :meth:`to_json` output; :class:`InputError` names the bad field."""
         if not isinstance(obj, Mapping):
             raise InputError("an opening must be an object", field="openings")
@@ -185,7 +186,7 @@ class Escrow:
         }
 
     @classmethod
-    def from_json(cls, obj: Any) -> "Escrow":
+    def from_json(cls, obj: Any) -> Escrow:
         """Parse :meth:`to_json` output and check that it reproduces its commitment."""
         if not isinstance(obj, Mapping) or obj.get("schema") != "accord.ledger.escrow/v1":
             raise InputError("not an escrow file (schema accord.ledger.escrow/v1)", field="schema")

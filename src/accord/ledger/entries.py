@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import InputError
 from .canonical import canonical_json, parse_canonical
@@ -22,12 +23,12 @@ from .keys import PARTY_NAME, PrivateKey, PublicKey
 from .merkle import leaf_hash
 
 __all__ = [
-    "Entry",
     "GENESIS",
     "KEY_ROTATION",
     "KIND_NAME",
     "NO_SIGNATURE",
     "SIGNATURE_SIZE",
+    "Entry",
     "SignedEntry",
     "format_time",
     "parse_time",
@@ -51,13 +52,13 @@ def format_time(moment: _dt.datetime) -> str:
     """``moment`` in UTC as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (the only form entries use)."""
     if moment.tzinfo is None:
         raise ValueError("issued_at must be timezone-aware")
-    return moment.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def utc_now() -> str:
     """The current time as an entry timestamp (same form as :func:`format_time`)."""
     # isoformat is several times cheaper than strftime, and utc_now is on every append.
-    return _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    return _dt.datetime.now(_dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_time(text: str, *, file: str | None = None, field: str | None = "issued_at") -> _dt.datetime:
@@ -65,7 +66,7 @@ def parse_time(text: str, *, file: str | None = None, field: str | None = "issue
     if not isinstance(text, str) or not _TIME.fullmatch(text):
         raise InputError(f"{text!r} is not a UTC timestamp like 2026-02-05T00:00:00Z", file=file, field=field)
     try:
-        return _dt.datetime.fromisoformat(text[:-1]).replace(tzinfo=_dt.timezone.utc)
+        return _dt.datetime.fromisoformat(text[:-1]).replace(tzinfo=_dt.UTC)
     except ValueError as exc:
         raise InputError(f"{text!r} is not a valid time: {exc}", file=file, field=field) from None
 
@@ -163,7 +164,7 @@ class SignedEntry:
         return key.verify(signing_message(origin, self.statement), self.signature)
 
     @classmethod
-    def from_body(cls, body: bytes, *, file: str | None = None, check_canonical: bool = True) -> "SignedEntry":
+    def from_body(cls, body: bytes, *, file: str | None = None, check_canonical: bool = True) -> SignedEntry:
         """Split and parse a stored leaf; :class:`InputError` when it is not a well-formed entry.
 
         ``check_canonical=False`` skips re-serialising the statement (audit relies on the

@@ -96,7 +96,7 @@ class PublicKey:
         return True
 
     @classmethod
-    def parse(cls, text: str, *, file: str | None = None, field: str | None = None) -> "PublicKey":
+    def parse(cls, text: str, *, file: str | None = None, field: str | None = None) -> PublicKey:
         """Parse a verifier key; raises :class:`InputError` if malformed or its id is wrong."""
         parts = text.strip().split("+", 2)  # base64 may itself contain '+'
         if len(parts) != 3:
@@ -137,7 +137,7 @@ class PrivateKey:
         return f"PRIVATE+KEY+{self.name}+{self.public.id.hex()}+{data}"
 
     @classmethod
-    def parse(cls, text: str, *, file: str | None = None, field: str | None = None) -> "PrivateKey":
+    def parse(cls, text: str, *, file: str | None = None, field: str | None = None) -> PrivateKey:
         """Parse a signer key; raises :class:`InputError` if malformed or its id is wrong."""
         parts = text.strip().split("+", 4)
         if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:

@@ -22,8 +22,9 @@ no checkpoint that covers its rotation.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from ..errors import InputError, IntegrityError
 from .commitments import Commitment, CommitmentError, Opening, verify_opening
@@ -34,8 +35,8 @@ from .note import Checkpoint, Note, NoteSignature
 from .store import DuplicateLeafError, Row, Store, StoreError, open_store
 
 __all__ = [
-    "EntryRejected",
     "GENESIS_SCHEMA",
+    "EntryRejected",
     "KeyHistory",
     "Ledger",
     "LedgerInfo",
@@ -76,7 +77,7 @@ class LedgerInfo:
         }
 
     @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> "LedgerInfo":
+    def from_payload(cls, payload: Mapping[str, Any]) -> LedgerInfo:
         """Parse a genesis payload; :class:`InputError` names the bad field."""
         if payload.get("schema") != GENESIS_SCHEMA:
             raise InputError(f"genesis schema must be {GENESIS_SCHEMA}", field="payload.schema")
@@ -198,7 +199,7 @@ class Ledger:
         restrictions: Mapping[str, Sequence[str]] | None = None,
         origin: str | None = None,
         issued_at: str | None = None,
-    ) -> "Ledger":
+    ) -> Ledger:
         """Create a ledger for ``agreement`` between ``parties`` (their verifier keys).
 
         ``origin`` (the checkpoint's first line) defaults to
@@ -236,7 +237,7 @@ class Ledger:
         return cls(store)
 
     @classmethod
-    def open(cls, url: str) -> "Ledger":
+    def open(cls, url: str) -> Ledger:
         """Open an existing ledger by URL."""
         return cls(open_store(url))
 

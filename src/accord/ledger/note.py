@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 from ..errors import InputError
 from .keys import PrivateKey, PublicKey
@@ -52,13 +52,13 @@ class Note:
         """The note as text: ``text``, a blank line, one line per signature."""
         return self.text + "\n" + "".join(s.line() + "\n" for s in self.signatures)
 
-    def sign(self, key: PrivateKey) -> "Note":
+    def sign(self, key: PrivateKey) -> Note:
         """This note with ``key``'s signature added (replacing an earlier one by the same key)."""
         sig = NoteSignature(key.name, key.public.id, key.sign(self.text.encode()))
         kept = tuple(s for s in self.signatures if (s.name, s.key_id) != (sig.name, sig.key_id))
         return Note(self.text, kept + (sig,))
 
-    def with_signatures(self, signatures: Iterable[NoteSignature]) -> "Note":
+    def with_signatures(self, signatures: Iterable[NoteSignature]) -> Note:
         """This note with ``signatures`` added, ignoring ones already present."""
         seen = {(s.name, s.key_id) for s in self.signatures}
         extra = []
@@ -81,7 +81,7 @@ class Note:
         return [k for k in keys if self.signed_by(k)]
 
     @classmethod
-    def parse(cls, data: str, *, file: str | None = None) -> "Note":
+    def parse(cls, data: str, *, file: str | None = None) -> Note:
         """Parse a signed note; :class:`InputError` when it is malformed or unsigned."""
         text, sep, sigs = data.partition("\n\n")
         if not sep or not text:
@@ -125,7 +125,7 @@ class Checkpoint:
         return Note(self.text())
 
     @classmethod
-    def from_text(cls, text: str, *, file: str | None = None) -> "Checkpoint":
+    def from_text(cls, text: str, *, file: str | None = None) -> Checkpoint:
         """Parse checkpoint note text; :class:`InputError` when malformed."""
         lines = text.split("\n")
         if len(lines) < 4 or lines[-1] != "":

@@ -32,9 +32,10 @@ import contextlib
 import os
 import re
 import sqlite3
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Protocol, Sequence
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..errors import InputError, IntegrityError
@@ -567,10 +568,9 @@ class PostgresStore(_SQLStore):
                         copy.write_row(e)
         except psycopg.errors.UniqueViolation as exc:
             raise _duplicate(self, entries, exc) from None
-        with conn.cursor() as cur:
-            with cur.copy("COPY nodes (level, idx, hash) FROM STDIN") as copy:
-                for n in nodes:
-                    copy.write_row(n)
+        with conn.cursor() as cur, cur.copy("COPY nodes (level, idx, hash) FROM STDIN") as copy:
+            for n in nodes:
+                copy.write_row(n)
 
     def rows(self, start: int = 0, end: int | None = None) -> Iterator[Row]:
         for r in self.scan(start, end):

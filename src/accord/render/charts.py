@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
-from typing import Sequence
+from collections.abc import Sequence
 
 PARTY_COLOURS = {"US": "#1f5fa8", "RU": "#b8352e"}
 

@@ -14,8 +14,9 @@ import io
 import json
 import math
 import sys
+from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
-from typing import Any, Iterable, Mapping, Sequence, TextIO
+from typing import Any, TextIO
 
 
 class Format(str, enum.Enum):

@@ -15,13 +15,14 @@ sampling (Madow 1949), so every inspection plan uses the whole quota.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-from .. import _check
 from ...errors import InputError
+from .. import _check
 from ..result import Result
 
 SCHEMA_ALLOCATION = "accord.detect.game.allocation/v1"

@@ -21,8 +21,8 @@ from __future__ import annotations
 import math
 import sys
 
-from .. import _check
 from ...errors import InputError
+from .. import _check
 from ..result import Result
 
 SCHEMA_FALSE_ALARM = "accord.detect.game.false-alarm/v1"

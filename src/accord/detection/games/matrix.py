@@ -10,8 +10,9 @@ HiGHS's interior-point method, which is about 4× faster than simplex on dense r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 

@@ -20,8 +20,8 @@ from fractions import Fraction
 from math import comb
 from typing import Any
 
-from .. import _check
 from ...errors import InputError
+from .. import _check
 from ..result import Result
 
 SCHEMA_RECURSIVE = "accord.detect.game.recursive/v1"
