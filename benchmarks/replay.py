@@ -22,8 +22,9 @@ import json
 import time
 
 from accord.agreements import load_agreement
-from accord.exchange import Declaration, Item, Notification, reconcile, synthesize
+from accord.exchange import Declaration, Item, Notification, reconcile
 from accord.exchange.replay import order
+from accord.profiles.newstart.synth import synthesize
 
 
 def clone(decl: Declaration, nxt: Declaration, notes: tuple[Notification, ...], copies: int

@@ -34,7 +34,7 @@ _EXPORTS: dict[str, str] = {
     "Holdings": "accord.forces",
     "ItemTable": "accord.forces",
     "Snapshot": "accord.forces",
-    "bundled_holdings": "accord.forces",
+    "bundled_holdings": "accord.profiles.newstart",
     "count_items": "accord.forces",
     "load_holdings": "accord.forces",
     "Source": "accord.sources",

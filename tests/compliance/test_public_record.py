@@ -8,7 +8,8 @@ import pytest
 
 from accord.agreements import load_agreement
 from accord.compliance import evaluate
-from accord.forces import Count, Holdings, ReportedTotal, Snapshot, bundled_holdings
+from accord.forces import Count, Holdings, ReportedTotal, Snapshot
+from accord.profiles.newstart import bundled_holdings
 
 D = dt.date
 CENTRAL = ("deployed_delivery_vehicles", "deployed_warheads", "deployed_and_nondeployed_launchers")

@@ -6,7 +6,7 @@ import datetime as _dt
 from functools import cache
 
 from accord.agreements import load_agreement
-from accord.exchange import SynthResult, synthesize
+from accord.profiles.newstart.synth import SynthResult, synthesize
 
 
 @cache

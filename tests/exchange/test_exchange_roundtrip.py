@@ -13,9 +13,9 @@ from accord.exchange import (
     reconcile,
     replay,
     replay_ledger_entries,
-    synth_files,
 )
 from accord.forces import ItemTable, count_items
+from accord.profiles.newstart.synth import synth_files
 
 CASES = [
     ("US", "2020-09-01", 1), ("US", "2020-09-01", 2), ("US", "2020-09-01", 3),

@@ -8,8 +8,10 @@ import pytest
 from helpers import agreement, synth
 
 from accord.errors import InputError
-from accord.exchange import synth_files, synthesize, targets
-from accord.forces import ItemTable, bundled_holdings, count_items
+from accord.forces import ItemTable, count_items
+from accord.profiles.newstart import bundled_holdings
+from accord.profiles.newstart.synth import synth_files, synthesize
+from accord.profiles.newstart.targets import targets
 
 
 def counts(decl):

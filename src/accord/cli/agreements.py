@@ -181,7 +181,7 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOption = Format.table,
     ) -> None:
         """Evaluate an agreement over every bundled exchange and estimate (the public record)."""
-        from ..forces import bundled_holdings
+        from ..profiles.newstart import bundled_holdings
 
         ag, caps = _agreement_and_caps(agreement, party, cap)
         _evaluate_and_emit(ag, bundled_holdings(), party, None, caps, fmt, f"{ag.id}: the public record")

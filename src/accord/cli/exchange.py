@@ -130,7 +130,7 @@ def synth(
     """Write a SYNTHETIC declaration matching the published figures, its notifications and the next declaration."""
     from ..agreements import load_agreement
     from ..exchange.io import write_atomic
-    from ..exchange.synth import synth_files, synthesize
+    from ..profiles.newstart.synth import synth_files, synthesize
 
     day = _date(as_of, "--as-of")
     ag = load_agreement(agreement)

@@ -91,7 +91,7 @@ def _quota(agreement: Any, inspection_id: str, override: int | None) -> tuple[in
 
 def _latest_count(party: str, day: _dt.date, category: str) -> tuple[int, Any] | None:
     """The latest bundled count of one category on or before ``day``, with its snapshot."""
-    from ..forces import bundled_holdings
+    from ..profiles.newstart import bundled_holdings
 
     for snap in bundled_holdings().before(party, day):
         c = snap.counts.get(category)
@@ -101,7 +101,7 @@ def _latest_count(party: str, day: _dt.date, category: str) -> tuple[int, Any] |
 
 
 def _latest_total(party: str, day: _dt.date, label: str) -> tuple[int, Any] | None:
-    from ..forces import bundled_holdings
+    from ..profiles.newstart import bundled_holdings
 
     for snap in bundled_holdings().before(party, day):
         for t in snap.totals:
@@ -120,7 +120,7 @@ def _cite(found: Any) -> str:
 def us_missile_systems(day: _dt.date) -> tuple[list[MissileSystem], list[str]]:
     """US deployed ICBMs and SLBMs from the bundled breakdown, with loadings from
     force_systems.csv; the declared loading per SLBM is derived (and said to be)."""
-    from ..forces import max_warheads
+    from ..profiles.newstart import max_warheads
 
     notes: list[str] = []
     systems = []

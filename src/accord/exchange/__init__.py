@@ -38,14 +38,11 @@ from .model import (
 )
 from .reconcile import compare, findings_json, reconcile
 from .replay import Replay, replay
-from .synth import SynthResult, synth_files, synthesize
-from .targets import Targets, targets
 
 __all__ = [
     "DECLARATION_SCHEMA", "FACILITY_TYPES", "FINDING_KINDS", "NOTIFICATION_KINDS", "RECONCILE_SCHEMA",
-    "Declaration", "Facility", "Finding", "Item", "Notification", "Replay", "SynthResult", "Targets",
+    "Declaration", "Facility", "Finding", "Item", "Notification", "Replay",
     "compare", "deadline", "deadline_days", "declaration_from_json", "dump_declaration", "dump_notifications",
     "findings_json", "notification_from_json", "parse_notifications", "read_declaration",
-    "read_notifications", "reconcile", "replay", "replay_ledger_entries", "synth_files", "synthesize",
-    "targets", "write_declaration", "write_notifications",
+    "read_notifications", "reconcile", "replay", "replay_ledger_entries", "write_declaration", "write_notifications",
 ]

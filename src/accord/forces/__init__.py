@@ -2,13 +2,10 @@
 agreement's rules, and the bundled public record."""
 
 from .counting import CategoryCount, count_items, count_items_explained
-from .data import SystemLoading, bundled_holdings, max_warheads, system_loadings
 from .holdings import Count, Holdings, ReportedTotal, Snapshot
 from .items import ItemTable
 from .load import load_holdings
 
 __all__ = [
-    "CategoryCount", "Count", "Holdings", "ItemTable", "ReportedTotal", "Snapshot", "SystemLoading",
-    "bundled_holdings", "count_items", "count_items_explained", "load_holdings", "max_warheads",
-    "system_loadings",
+    "CategoryCount", "Count", "Holdings", "ItemTable", "ReportedTotal", "Snapshot", "count_items", "count_items_explained", "load_holdings",
 ]

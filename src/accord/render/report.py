@@ -18,7 +18,7 @@ from typing import Any
 
 from ..agreements import Agreement, load_agreement, load_all
 from ..compliance import Finding, Report, evaluate
-from ..forces import bundled_holdings
+from ..profiles.newstart import bundled_holdings
 from ..sources import Source
 
 TIMELINE_AGREEMENT = "newstart-2021"

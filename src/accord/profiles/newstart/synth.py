@@ -26,13 +26,13 @@ from typing import Any
 
 import numpy as np
 
-from ..agreements.model import Agreement
-from ..errors import InputError
-from ..forces.counting import count_items
-from ..forces.items import ItemTable
-from ..periods import add_months
-from .deadlines import deadline_days, next_update_due
-from .model import Declaration, Facility, Item, Notification
+from ...agreements.model import Agreement
+from ...errors import InputError
+from ...exchange.deadlines import deadline_days, next_update_due
+from ...exchange.model import Declaration, Facility, Item, Notification
+from ...forces.counting import count_items
+from ...forces.items import ItemTable
+from ...periods import add_months
 from .targets import SYSTEMS, Targets, _apportion, targets
 
 _BREAKDOWN_URL = "https://www.exchangemonitor.com/latest-new-start-release-breaks-icbm-slbm-bomber-types-2/?printmode=1"
@@ -689,7 +689,7 @@ def _check_counts(agreement: Agreement, decl: Declaration, tg: Targets, scale: i
 
 def synth_files(result: SynthResult) -> dict[str, str]:
     """File name → text of the three files synth writes."""
-    from .io import dump_declaration, dump_notifications
+    from ...exchange.io import dump_declaration, dump_notifications
 
     return {
         "declaration.json": dump_declaration(result.declaration),

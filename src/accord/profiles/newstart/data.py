@@ -2,7 +2,7 @@
 item counts, FAS stockpile estimates and per-system maximum loadings.
 
 Every row keeps its source URL; gaps in the published record stay missing (no total is
-made up for a blank cell). The CSV files live in ``accord/forces/data/`` and are described
+made up for a blank cell). The CSV files live in ``accord/profiles/newstart/datafiles/`` and are described
 in its README.md; their derivation from the reference notes is documented there.
 """
 
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from ..sources import Source
-from .holdings import Count, Holdings, ReportedTotal, Snapshot
+from ...forces.holdings import Count, Holdings, ReportedTotal, Snapshot
+from ...sources import Source
 
 #: The published aggregate columns and the New START categories each one totals.
 NEWSTART_TOTALS: dict[str, tuple[str, frozenset[str]]] = {
@@ -38,7 +38,7 @@ NEWSTART_TOTALS: dict[str, tuple[str, frozenset[str]]] = {
 
 
 def _rows(name: str) -> Iterator[tuple[int, dict[str, str]]]:
-    with resources.files(__package__).joinpath("data", name).open(encoding="utf-8", newline="") as f:
+    with resources.files(__package__).joinpath("datafiles", name).open(encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
         for row in reader:
             yield reader.line_num, row
@@ -46,7 +46,7 @@ def _rows(name: str) -> Iterator[tuple[int, dict[str, str]]]:
 
 def _source(document: str, url: str, note: str, reliability: str, line: int, name: str) -> Source:
     return Source(document=document, url=url or None, reliability=reliability,
-                  note=note or None, article=f"accord/forces/data/{name}, line {line}")
+                  note=note or None, article=f"accord/profiles/newstart/datafiles/{name}, line {line}")
 
 
 def _reliability(url: str) -> str:

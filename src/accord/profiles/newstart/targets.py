@@ -15,9 +15,9 @@ import datetime as _dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..agreements.model import Agreement
-from ..errors import InputError
-from ..forces.data import breakdown_rows, bundled_holdings, max_warheads
+from ...agreements.model import Agreement
+from ...errors import InputError
+from .data import breakdown_rows, bundled_holdings, max_warheads
 
 Var = tuple[str, str]  # (item type, status) or (missile type, "warheads")
 
