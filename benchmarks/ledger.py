@@ -79,7 +79,7 @@ def main() -> None:
                 sk.sign(m)
             sign_rates.append(rate(k, time.perf_counter() - t))
             t = time.perf_counter()
-            for m, s in zip(messages[:k], sigs[:k]):
+            for m, s in zip(messages[:k], sigs[:k], strict=False):
                 vk.verify(m, s)
             verify_rates.append(rate(k, time.perf_counter() - t))
 
@@ -94,7 +94,8 @@ def main() -> None:
             t = time.perf_counter()
             stop = min(start + 4 * BATCH, n)
             for s0 in range(start, stop, BATCH):
-                ledger.sign_and_append(us, [Entry("notification", "US", utc_now(), payload(i)) for i in range(s0, min(s0 + BATCH, stop))])
+                batch = range(s0, min(s0 + BATCH, stop))
+                ledger.sign_and_append(us, [Entry("notification", "US", utc_now(), payload(i)) for i in batch])
             round_rates.append(rate(stop - start, time.perf_counter() - t))
             appended = stop
         append_total_rate = rate(appended, time.perf_counter() - t_all)
@@ -107,10 +108,10 @@ def main() -> None:
         for _ in range(2 if n <= 50_000 else 1):
             baseline()
             t = time.perf_counter()
-            one = audit(url, workers=1, replay=False)
+            one = audit(url, workers=1)
             audit1.append(rate(n + 1, time.perf_counter() - t))
             t = time.perf_counter()
-            two = audit(url, workers=2, replay=False)
+            two = audit(url, workers=2)
             audit2.append(rate(n + 1, time.perf_counter() - t))
             assert one.ok and two.ok, (one.problems[:3], two.problems[:3])
         baseline()

@@ -56,3 +56,61 @@ class InputError(AccordError):
 
 class IntegrityError(AccordError):
     """Stored or exchanged data fails a cryptographic or structural check."""
+
+
+# --------------------------------------------------------------------------------------------
+# Raised by accord.detection (re-exported from accord.detection.measurement)
+
+
+class ArlTooLarge(InputError):
+    """An average run length beyond what double precision resolves (the CUSUM chart's
+    ``ARL_LIMIT``): the options asked for digits that are not there."""
+
+
+# --------------------------------------------------------------------------------------------
+# Raised by accord.ledger (each re-exported from the module that raises it)
+
+
+class EntryRejected(InputError):
+    """An entry the ledger will not admit; ``position`` is its place in the submitted batch."""
+
+    def __init__(self, problem: str, *, position: int | None = None, file: str | None = None) -> None:
+        self.position = position
+        where = f"entry {position} of the batch: " if position is not None else ""
+        super().__init__(where + problem, file=file)
+
+
+class ProofError(IntegrityError, ValueError):
+    """A Merkle proof (or the hashes and sizes it is checked against) does not verify.
+
+    Also a :class:`ValueError`, as it was before the one exception tree, so callers that
+    caught ``ValueError`` still do."""
+
+
+class StoreError(IntegrityError):
+    """The database is not a ledger, is damaged, or refused a write; ``file`` names the store
+    (its display URL, never a password) when known."""
+
+    def __init__(self, problem: str, *, file: str | None = None) -> None:
+        self.problem = problem
+        self.file = file
+        super().__init__(f"{file}: {problem}" if file else problem)
+
+
+class DuplicateLeafError(StoreError):
+    """An entry with the same leaf (same party, content and signature) is already stored at
+    ``index`` (``None`` when the store cannot say where)."""
+
+    def __init__(self, leaf: bytes, index: int | None) -> None:
+        self.leaf = leaf
+        self.index = index
+        where = f" at index {index}" if index is not None else ""
+        super().__init__(f"the same signed entry is already in the ledger{where}")
+
+
+class InconsistentCheckpoint(IntegrityError):
+    """The checkpoint does not extend the last one this party cosigned (or is not the log's)."""
+
+
+class CommitmentError(IntegrityError):
+    """An opening does not match its commitment."""

@@ -1,4 +1,6 @@
-"""Fixtures for the ledger tests: the same suite runs against SQLite and the real PostgreSQL."""
+"""Fixtures for the ledger tests: the same suite runs against every store — SQLite, the real
+PostgreSQL and the in-memory store; tests that tamper with stored rows through SQL (``tamper``)
+run against the two SQL stores (``sql_db_url``, ``sql_ledger``)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,13 @@ from dataclasses import dataclass
 import pytest
 
 from accord.ledger import Ledger, PrivateKey, generate_key
-from accord.ledger.store import PostgresStore, open_store
+from accord.ledger.stores import open_store
+from accord.ledger.stores.memory import MemoryStore
+from accord.ledger.stores.postgres import PostgresStore
+from accord.ledger.stores.sqlite import SQLiteStore
+
+BACKENDS = ["sqlite", "postgres", "memory"]
+SQL_BACKENDS = ["sqlite", "postgres"]
 
 
 @dataclass
@@ -28,20 +36,32 @@ def _pg_url(base: str, schema: str) -> str:
     return f"{base}{'&' if '?' in base else '?'}schema={schema}"
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
-    """A URL for a fresh, empty ledger database: a SQLite file, or a PostgreSQL schema of its own
-    (dropped afterwards)."""
-    if request.param == "sqlite":
+def _fresh_url(request: pytest.FixtureRequest, backend: str, tmp_path) -> Iterator[str]:
+    """A URL for a fresh, empty ledger database of ``backend``: a SQLite file, a PostgreSQL
+    schema of its own or a named in-memory database (both dropped afterwards)."""
+    if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'ledger.db'}"
         return
-    base = request.getfixturevalue("postgres_url")
-    url = _pg_url(base, f"accord_test_{uuid.uuid4().hex[:12]}")
+    if backend == "memory":
+        url = f"memory:test-{uuid.uuid4().hex[:12]}"
+    else:
+        url = _pg_url(request.getfixturevalue("postgres_url"), f"accord_test_{uuid.uuid4().hex[:12]}")
     yield url
-    store = open_store(url)
-    assert isinstance(store, PostgresStore)
-    store.drop()
-    store.close()
+    with open_store(url) as store:
+        assert isinstance(store, (PostgresStore, MemoryStore))
+        store.drop()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+    """A fresh, empty ledger database on each store in turn."""
+    yield from _fresh_url(request, request.param, tmp_path)
+
+
+@pytest.fixture(params=SQL_BACKENDS)
+def sql_db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+    """A fresh, empty ledger database on each SQL store in turn (for SQL tampering)."""
+    yield from _fresh_url(request, request.param, tmp_path)
 
 
 @pytest.fixture
@@ -49,18 +69,29 @@ def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'ledger.db'}"
 
 
-@pytest.fixture
-def ledger(db_url: str, parties: Parties) -> Iterator[Ledger]:
+def _made(url: str, parties: Parties) -> Ledger:
     """A ledger between US and RU with a separate log key; only US files inspection reports."""
-    made = Ledger.create(
-        db_url,
+    return Ledger.create(
+        url,
         agreement="new-start",
         parties=[parties.us.public, parties.ru.public],
         log_key=parties.log.public,
         restrictions={"inspection-report": ["US"]},
     )
-    yield made
-    made.close()
+
+
+@pytest.fixture
+def ledger(db_url: str, parties: Parties) -> Iterator[Ledger]:
+    """:func:`_made` on each store in turn."""
+    with _made(db_url, parties) as made:
+        yield made
+
+
+@pytest.fixture
+def sql_ledger(sql_db_url: str, parties: Parties) -> Iterator[Ledger]:
+    """:func:`_made` on each SQL store in turn."""
+    with _made(sql_db_url, parties) as made:
+        yield made
 
 
 @pytest.fixture
@@ -72,22 +103,18 @@ def tamper():
 def _tamper(store, sql: str, params: tuple = ()) -> None:
     """Change stored data behind the ledger's back, as an attacker with database access would:
     switch off the append-only triggers, run ``sql``, switch them on again."""
-    from accord.ledger.store import SQLiteStore
-
     if isinstance(store, SQLiteStore):
+        import contextlib
         import sqlite3
 
-        conn = sqlite3.connect(store.path, isolation_level=None)
-        triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
-        for name, _ in triggers:
-            conn.execute(f"DROP TRIGGER {name}")
-        conn.execute(sql, params)
-        for _, ddl in triggers:
-            try:
-                conn.execute(ddl)
-            except sqlite3.OperationalError:
-                pass  # its table was replaced by the tampering itself
-        conn.close()
+        with contextlib.closing(sqlite3.connect(store.path, isolation_level=None)) as conn:
+            triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+            for name, _ in triggers:
+                conn.execute(f"DROP TRIGGER {name}")
+            conn.execute(sql, params)
+            for _, ddl in triggers:
+                with contextlib.suppress(sqlite3.OperationalError):  # its table was replaced by the tampering
+                    conn.execute(ddl)
     else:
         import psycopg
 

@@ -12,21 +12,35 @@ from accord.ledger.entries import Entry, utc_now
 SIZE = 40  # entries after the genesis: 41 in all, so the tree has a ragged right edge
 
 
-@pytest.fixture
-def filled(ledger, parties):
-    ledger.sign_and_append(parties.us, [Entry("declaration", "US", utc_now(), {"n": i, "pad": "x" * 40}) for i in range(SIZE // 2)])
-    ledger.sign_and_append(parties.ru, [Entry("notification", "RU", utc_now(), {"n": i, "pad": "y" * 40}) for i in range(SIZE // 2)])
+def _fill(ledger, parties):
+    us = [Entry("declaration", "US", utc_now(), {"n": i, "pad": "x" * 40}) for i in range(SIZE // 2)]
+    ru = [Entry("notification", "RU", utc_now(), {"n": i, "pad": "y" * 40}) for i in range(SIZE // 2)]
+    ledger.sign_and_append(parties.us, us)
+    ledger.sign_and_append(parties.ru, ru)
     ledger.checkpoint(parties.log)
     cosign_ledger(ledger, parties.us, CosignerState({}))
     cosign_ledger(ledger, parties.ru, CosignerState({}))
     return ledger
 
 
+@pytest.fixture
+def filled(sql_ledger, parties):
+    """A filled, checkpointed, cosigned ledger on each SQL store (the tests tamper through SQL)."""
+    return _fill(sql_ledger, parties)
+
+
+@pytest.fixture
+def filled_any(ledger, parties):
+    """The same on every store, the in-memory one included."""
+    return _fill(ledger, parties)
+
+
 def _indices(report, kind: str | None = None) -> set:
     return {p.index for p in report.problems if kind is None or p.kind == kind}
 
 
-def test_an_intact_ledger_passes(filled) -> None:
+def test_an_intact_ledger_passes(filled_any) -> None:
+    filled = filled_any
     report = audit(filled.store.url)
     assert report.ok and report.size == SIZE + 1 and report.problems == ()
     assert report.checkpoints[0]["signers"] == ["RU", "US", "log"]
@@ -116,13 +130,14 @@ def test_a_replayed_row_is_found(tamper, filled) -> None:
         tamper(filled.store, "CREATE TABLE copy AS SELECT * FROM entries")
         tamper(filled.store, "DROP TABLE entries")
         tamper(filled.store, "ALTER TABLE copy RENAME TO entries")
-    tamper(filled.store, "INSERT INTO entries (idx, kind, party, issued_at, leaf, body) SELECT ?, kind, party, issued_at, leaf, body FROM entries WHERE idx = 3", (SIZE + 1,))
+    copy = "INSERT INTO entries (idx, kind, party, issued_at, leaf, body) SELECT ?, kind, party, issued_at, leaf, body"
+    tamper(filled.store, copy + " FROM entries WHERE idx = 3", (SIZE + 1,))
     report = audit(filled.store.url)
     assert not report.ok and SIZE + 1 in _indices(report, "replay")
 
 
 def test_a_tampered_checkpoint_or_cosignature_is_found(tamper, filled) -> None:
-    (size, root, note), = filled.store.checkpoints()
+    (size, _root, note), = filled.store.checkpoints()
     tamper(filled.store, "UPDATE cosignatures SET signature = ? WHERE name = ?", (b"\x00" * 64, "RU"))
     report = audit(filled.store.url)
     assert [p.kind for p in report.problems] == ["cosignature"]
@@ -146,7 +161,8 @@ def test_a_flipped_byte_in_the_sqlite_file_is_found(sqlite_url, parties) -> None
     from accord.ledger import Ledger
 
     ledger = Ledger.create(sqlite_url, agreement="a", parties=[parties.us.public])
-    ledger.sign_and_append(parties.us, [Entry("declaration", "US", utc_now(), {"n": i, "text": f"unique-{i:04d}"}) for i in range(30)])
+    entries = [Entry("declaration", "US", utc_now(), {"n": i, "text": f"unique-{i:04d}"}) for i in range(30)]
+    ledger.sign_and_append(parties.us, entries)
     target = ledger.store.row(17).body
     path = ledger.store.path
     ledger.close()  # the last connection closing folds the WAL into the file
@@ -183,7 +199,8 @@ def _rotated(ledger, parties):
     return new
 
 
-def test_a_cosignature_by_a_rotated_out_key_is_flagged(filled, parties) -> None:
+def test_a_cosignature_by_a_rotated_out_key_is_flagged(filled_any, parties) -> None:
+    filled = filled_any
     _rotated(filled, parties)
     cp, note = filled.checkpoint(parties.log)
     old = note.sign(parties.us).signatures[-1]  # valid Ed25519, but by US's rotated-out key
@@ -208,18 +225,47 @@ def test_a_checkpoint_signed_by_a_rotated_out_party_key_is_flagged(sqlite_url, p
     assert [(p.index, p.kind) for p in report.problems] == [(size - 1, "checkpoint")]
 
 
-def test_exchange_replay_is_reported_beside_the_problems(filled) -> None:
-    # accord.exchange provides the replay; the fixture's declarations are not
-    # accord.declaration/v1 documents, so the replay fails at the first one (entry 1) and
-    # says so, while the ledger itself stays ok.
+def test_a_replay_given_to_the_audit_is_reported_beside_the_problems(filled_any) -> None:
+    # The ledger knows nothing of what its entries say: the caller hands it a replay (the app
+    # layer hands it the data exchange's). Its findings and failures never change ok.
+    seen = []
+
+    def replay(statements):
+        seen.extend(statements)
+        return [{"kind": "late", "detail": "an example finding"}]
+
+    report = audit(filled_any.store.url, replay=replay)
+    assert report.ok and [s["index"] for s in seen] == list(range(SIZE + 1))
+    assert seen[1]["kind"] == "declaration" and seen[1]["payload"]["n"] == 0
+    assert report.exchange == {"status": "replayed", "detail": "1 reconciliation findings",
+                               "findings": [{"kind": "late", "detail": "an example finding"}]}
+
+    def broken(statements):
+        raise ValueError("cannot read entry 3")
+
+    failed = audit(filled_any.store.url, replay=broken)
+    assert failed.ok and failed.exchange["status"] == "failed" and "cannot read entry 3" in failed.exchange["detail"]
+    assert failed.notes == (f"exchange replay failed: {failed.exchange['detail']}",)
+    skipped = audit(filled_any.store.url)
+    assert skipped.exchange["status"] == "skipped" and skipped.notes == ("exchange replay skipped: not requested",)
+
+
+def test_the_problems_as_a_frame(tamper, filled) -> None:
+    clean = audit(filled.store.url).to_frame()
+    assert clean.empty and list(clean.columns) == ["index", "kind", "detail"]
+    tamper(filled.store, "UPDATE entries SET leaf = ? WHERE idx = ?", (b"\x00" * 32, 7))
     report = audit(filled.store.url)
-    assert report.ok
-    assert report.exchange["status"] == "failed" and "entry[1]" in report.exchange["detail"]
-    assert report.notes == (f"exchange replay failed: {report.exchange['detail']}",)
-    assert audit(filled.store.url, replay=False).exchange["status"] == "skipped"
+    frame = report.to_frame()
+    assert list(frame.columns) == ["index", "kind", "detail"]
+    assert frame.to_dict("records") == report.rows() == report.to_json()["problems"] == [
+        {"index": 7, "kind": "leaf", "detail": "stored leaf hash does not match the entry's bytes"}]
 
 
-def test_exchange_replay_of_kinds_it_ignores_is_replayed(ledger, parties) -> None:
-    ledger.sign_and_append(parties.us, [Entry("inspection-report", "US", utc_now(), {"site": "x"})])
-    report = audit(ledger.store.url)
-    assert report.exchange == {"status": "replayed", "detail": "0 reconciliation findings", "findings": []}
+def test_a_parallel_audit_of_the_in_memory_store_agrees(parties) -> None:
+    from accord.ledger import Ledger
+
+    with Ledger.create("memory:", agreement="a", parties=[parties.us.public]) as ledger:
+        ledger.sign_and_append(parties.us, [Entry("declaration", "US", utc_now(), {"n": i}) for i in range(30)])
+        one, two = audit(ledger.store.url, chunk_size=8), audit(ledger.store.url, workers=2, chunk_size=8)
+        assert one.ok and one == two
+        ledger.store.drop()

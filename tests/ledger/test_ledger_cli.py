@@ -29,8 +29,9 @@ def setup(tmp_path: Path):
     for name in ("US", "RU", "log"):
         assert ok_json("keygen", name, "--out", keys)["party"] == name
     db = f"sqlite:///{tmp_path / 'ledger.db'}"
-    made = ok_json("init", db, "--agreement", "newstart", "--key", f"US={keys / 'US.pub'}", "--key", f"RU={keys / 'RU.pub'}",
-                   "--log-key", keys / "log.pub", "--restrict", "inspection-report=US")
+    made = ok_json("init", db, "--agreement", "newstart", "--key", f"US={keys / 'US.pub'}",
+                   "--key", f"RU={keys / 'RU.pub'}", "--log-key", keys / "log.pub",
+                   "--restrict", "inspection-report=US")
     assert made["schema"] == "accord.ledger.init/v1" and made["size"] == 1 and made["agreement"] == "newstart"
     payload = tmp_path / "decl.json"
     payload.write_text(json.dumps({"category": "deployed-icbm", "count": 400}))
@@ -99,12 +100,14 @@ def test_failed_checks_exit_1(setup) -> None:
 @pytest.mark.parametrize(
     "args, message",
     [
-        (("append", "{db}", "--key", "{keys}/missing.key", "--kind", "declaration", "{payload}"), "missing.key: cannot read key file"),
+        (("append", "{db}", "--key", "{keys}/missing.key", "--kind", "declaration", "{payload}"),
+         "missing.key: cannot read key file"),
         (("append", "{db}", "--key", "{keys}/US.pub", "--kind", "declaration", "{payload}"), "not a signer key"),
         (("append", "{db}", "--key", "{keys}/US.key", "--kind", "declaration", "{bad}"), "bad.json:2: not valid JSON"),
         (("append", "{db}", "--key", "{keys}/RU.key", "--kind", "inspection-report", "{payload}"), "only US may file"),
         (("append", "{db}", "--key", "{keys}/US.key", "--kind", "Bad Kind", "{payload}"), "kind"),
-        (("append", "{tmp}/nothing.db", "--key", "{keys}/US.key", "--kind", "declaration", "{payload}"), "no ledger here"),
+        (("append", "{tmp}/nothing.db", "--key", "{keys}/US.key", "--kind", "declaration", "{payload}"),
+         "no ledger here"),
         (("init", "{tmp}/new.db", "--agreement", " ", "--key", "US={keys}/US.pub"), "agreement id must be non-empty"),
         (("init", "{tmp}/new.db", "--agreement", "a", "--key", "RU={keys}/US.pub"), "not 'RU'"),
         (("init", "{db}", "--agreement", "a", "--key", "US={keys}/US.pub"), "already holds a ledger"),
@@ -130,8 +133,8 @@ def test_cosign_refuses_a_checkpoint_that_does_not_extend_its_record(setup) -> N
     # Another ledger (another history) presented to the same cosigner under the same state file.
     other = f"sqlite:///{tmp / 'other.db'}"
     origin = ok_json("export", db)["origin"]
-    ok_json("init", other, "--agreement", "newstart", "--key", f"US={keys / 'US.pub'}", "--key", f"RU={keys / 'RU.pub'}",
-            "--log-key", keys / "log.pub", "--origin", origin)
+    ok_json("init", other, "--agreement", "newstart", "--key", f"US={keys / 'US.pub'}",
+            "--key", f"RU={keys / 'RU.pub'}", "--log-key", keys / "log.pub", "--origin", origin)
     ok_json("append", other, "--key", keys / "US.key", "--kind", "declaration", payload)
     ok_json("checkpoint", other, "--key", keys / "log.key")
     r = run("cosign", other, "--key", keys / "US.key")
@@ -145,7 +148,7 @@ def _one_line_exit_2(r, message: str) -> None:
 
 @pytest.mark.parametrize("command", ["audit", "export", "cosign", "init"])
 def test_a_file_that_is_not_a_database_is_one_line(setup, command) -> None:
-    keys, db, payload, tmp = setup
+    keys, _db, _payload, tmp = setup
     junk = tmp / "junk.db"
     junk.write_bytes(b"this is not a SQLite database, only some text " * 100)
     extra = {"audit": [], "export": [], "cosign": ["--key", keys / "US.key"],
@@ -156,7 +159,7 @@ def test_a_file_that_is_not_a_database_is_one_line(setup, command) -> None:
 def test_append_to_a_database_missing_its_right_edge_is_one_line(setup) -> None:
     import sqlite3
 
-    keys, db, payload, tmp = setup
+    keys, db, payload, _tmp = setup
     for _ in range(3):
         ok_json("append", db, "--key", keys / "US.key", "--kind", "declaration", payload)
     conn = sqlite3.connect(db[len("sqlite:///"):])
@@ -181,7 +184,7 @@ def test_a_postgresql_password_is_never_shown(tmp_path: Path) -> None:
 
 
 def test_cosign_stores_nothing_when_its_state_cannot_be_saved(setup) -> None:
-    keys, db, payload, tmp = setup
+    keys, db, _payload, tmp = setup
     ok_json("checkpoint", db, "--key", keys / "log.key")
     r = run("cosign", db, "--key", keys / "US.key", "--state", tmp / "no-such-dir" / "US.cosigned")
     _one_line_exit_2(r, "cannot write cosigner state")

@@ -58,7 +58,7 @@ def test_an_item_outside_its_category_range_is_caught() -> None:
     from accord.ledger.commitments import item_leaf
     from accord.ledger.merkle import leaf_hash, root_from_hashes
 
-    leaves = [leaf_hash(item_leaf(i, it, s)) for i, (it, s) in enumerate(zip(items, salts))]
+    leaves = [leaf_hash(item_leaf(i, it, s)) for i, (it, s) in enumerate(zip(items, salts, strict=False))]
     forged = Escrow(Commitment(root_from_hashes(leaves), escrow.commitment.counts), tuple(items), tuple(salts))
     (o,) = forged.open([0])
     with pytest.raises(CommitmentError, match="'deployed-icbm' range"):
@@ -101,7 +101,8 @@ def test_ledger_admits_only_valid_openings(ledger, parties) -> None:
     with pytest.raises(EntryRejected, match="does not match"):
         ledger.sign_and_append(parties.us, [Entry("opening", "US", utc_now(), {"commitment": ci, "openings": bad})])
     with pytest.raises(EntryRejected, match="belongs to US"):
-        ledger.sign_and_append(parties.ru, [Entry("opening", "RU", utc_now(), {"commitment": ci, "openings": openings})])
+        opening = Entry("opening", "RU", utc_now(), {"commitment": ci, "openings": openings})
+        ledger.sign_and_append(parties.ru, [opening])
     with pytest.raises(EntryRejected, match="not a commitment"):
         ledger.sign_and_append(parties.us, [Entry("opening", "US", utc_now(), {"commitment": 0, "openings": openings})])
     with pytest.raises(EntryRejected):

@@ -120,13 +120,13 @@ def test_malformed_rotation_is_rejected(ledger, parties) -> None:
 def _checkpoint_and_cosign(ledger, parties) -> Note:
     ledger.checkpoint(parties.log)
     for party in (parties.us, parties.ru):
-        cp, note, _ = cosign_ledger(ledger, party, CosignerState({}))
+        _cp, note, _ = cosign_ledger(ledger, party, CosignerState({}))
     return note
 
 
 def test_checkpoint_is_a_c2sp_signed_note(ledger, parties) -> None:
     ledger.sign_and_append(parties.us, [_decl("US", n=i) for i in range(5)])
-    cp, note = ledger.checkpoint(parties.log)
+    _cp, note = ledger.checkpoint(parties.log)
     lines = note.encode().split("\n")
     assert lines[0] == ledger.origin and lines[1] == "6" and lines[3] == ""
     assert lines[4].startswith("\u2014 log ")
@@ -141,7 +141,10 @@ def test_signed_note_matches_the_go_reference_vector() -> None:
     skey = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
     vkey = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
     text = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n"
-    want = text + "\n\u2014 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
+    want = text + (
+        "\n\u2014 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcE"
+        "lZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
+    )
     key = PrivateKey.parse(skey)
     assert key.public.vkey == vkey and key.skey == skey
     assert Note(text).sign(key).encode() == want
@@ -163,7 +166,7 @@ def test_cosigner_refuses_a_forked_log(sqlite_url, parties, tmp_path) -> None:
     ledger.checkpoint(parties.log)
     fork.checkpoint(parties.log)
     state_file = tmp_path / "RU.cosigned"
-    cp, _, state = cosign_ledger(ledger, parties.ru, CosignerState.load(state_file))
+    _cp, _, state = cosign_ledger(ledger, parties.ru, CosignerState.load(state_file))
     state.save(state_file)
     with pytest.raises(InconsistentCheckpoint, match="not consistent"):
         cosign_ledger(fork, parties.ru, CosignerState.load(state_file))
@@ -179,7 +182,8 @@ def test_check_extends_rules(parties) -> None:
     with pytest.raises(InconsistentCheckpoint):
         check_extends(a, Checkpoint("o", 4, b"\x02" * 32), [])  # same size, different root
     with pytest.raises(InconsistentCheckpoint, match="not signed by the log"):
-        cosign(parties.us, Checkpoint("o", 4, b"\x01" * 32).note(), origin="o", log_keys=[parties.log.public], last=None, proof=[])
+        cosign(parties.us, Checkpoint("o", 4, b"\x01" * 32).note(), origin="o", log_keys=[parties.log.public],
+               last=None, proof=[])
 
 
 def test_bundle_verifies_offline_and_detects_tampering(ledger, parties) -> None:
@@ -202,7 +206,7 @@ def test_bundle_verifies_offline_and_detects_tampering(ledger, parties) -> None:
     leaf[-3] ^= 1
     lines[1] = "extra " + base64.b64encode(bytes(leaf)).decode()
     assert not verify_bundle("\n".join(lines), everyone).ok
-    assert not verify_bundle(text, everyone + [generate_key("UK").public]).ok
+    assert not verify_bundle(text, [*everyone, generate_key("UK").public]).ok
     assert not verify_bundle(text, [generate_key("US").public, parties.log.public]).ok
 
 

@@ -115,7 +115,7 @@ def test_non_32_byte_hashes_are_rejected() -> None:
     with pytest.raises(ProofError):
         merkle.verify_inclusion(leaves[1][:31], 1, 4, proof, merkle.root(leaves))
     with pytest.raises(ProofError):
-        merkle.verify_inclusion(leaves[1], 1, 4, proof + [b""], merkle.root(leaves))
+        merkle.verify_inclusion(leaves[1], 1, 4, [*proof, b""], merkle.root(leaves))
 
 
 @given(st.integers(1, 1000), st.data())

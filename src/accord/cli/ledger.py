@@ -1,23 +1,21 @@
 """CLI commands for accord.ledger: ``accord ledger keygen|init|append|checkpoint|cosign|prove|
 verify-bundle|audit|export``.
 
-Thin: parse, call accord.ledger, render. A database is a URL (``sqlite:///path.db``,
-``postgresql://…``) or a plain path to a SQLite file. User mistakes exit 2 with one line — so
-does a database that cannot be used (damaged, not a ledger's); a check that fails (audit not
-ok, bundle invalid, a checkpoint the cosigner refuses) exits 1. A URL is always shown with its
-password as ``***``.
+Thin: parse, call accord.ledger (or accord.app.audit), render the result object. A database is
+a URL (``sqlite:///path.db``, ``postgresql://…``, ``memory:``) or a plain path to a SQLite file.
+User mistakes exit 2 with one line — so does a database that cannot be used (damaged, not a
+ledger's); a check that fails (audit not ok, bundle invalid, a checkpoint the cosigner refuses)
+exits 1. A URL is always shown with its password as ``***``.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
-from ..errors import InputError, IntegrityError
+from ..errors import InputError, IntegrityError, StoreError
 from ..render.output import Format
 from ._common import AccordGroup, FormatOption, new_app
 
@@ -30,8 +28,6 @@ class _LedgerGroup(AccordGroup):
     """
 
     def invoke(self, ctx: Any) -> Any:
-        from ..ledger.store import StoreError
-
         try:
             return super().invoke(ctx)
         except StoreError as err:
@@ -45,35 +41,40 @@ ledger_app = new_app(
     "offline proof bundles and a full audit."
 )
 
-DbArg = Annotated[str, typer.Argument(help="Ledger database: sqlite:///path.db, postgresql://… or a path.")]
+DbArg = Annotated[str, typer.Argument(help="Ledger database: sqlite:///path.db, postgresql://…, memory: or a path.")]
 KeyFileOpt = Annotated[Path, typer.Option("--key", help="Private key file (PARTY.key from `ledger keygen`).")]
 
 
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
-def _emit(fmt: Any, obj: dict[str, Any], rows: list[dict[str, Any]] | None = None, **kw: Any) -> None:
+def _emit(fmt: Format, result: Any, **kw: Any) -> None:
+    """Render a result object: its ``to_json()`` as JSON, its ``rows()`` as a table or CSV."""
     from ..render.output import emit
 
-    emit(fmt, json_obj=obj, rows=rows if rows is not None else [obj], **kw)
+    emit(fmt, json_obj=result.to_json(), rows=result.rows(), **kw)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     """A check failed: one line on stderr, exit 1."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(1)
 
 
+def _specs(specs: list[str], what: str, option: str) -> list[tuple[str, str]]:
+    """Split repeated ``NAME=VALUE`` options; ``what`` names the expected form in the error."""
+    pairs = []
+    for spec in specs:
+        name, sep, value = spec.partition("=")
+        if not sep or not name or not value:
+            raise InputError(f"{spec!r} is not {what}", field=option)
+        pairs.append((name, value))
+    return pairs
+
+
 def _party_keys(specs: list[str]) -> list[Any]:
-    """Parse repeated ``PARTY=PUBFILE`` options into verifier keys named PARTY."""
+    """Verifier keys from repeated ``PARTY=PUBFILE`` options, each named PARTY."""
     from ..ledger.keys import load_public_key
 
     keys = []
-    for spec in specs:
-        party, sep, path = spec.partition("=")
-        if not sep or not party or not path:
-            raise InputError(f"{spec!r} is not PARTY=PUBFILE", field="--key")
+    for party, path in _specs(specs, "PARTY=PUBFILE", "--key"):
         key = load_public_key(path)
         if key.name != party:
             raise InputError(f"key is named {key.name!r}, not {party!r}", file=path, field="--key")
@@ -95,20 +96,9 @@ def keygen(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Make an Ed25519 key pair: OUT/PARTY.key (private, mode 600) and OUT/PARTY.pub."""
-    from ..ledger.keys import PARTY_NAME, generate_key, write_atomic
+    from ..ledger.results import write_key_pair
 
-    if not PARTY_NAME.fullmatch(party):
-        raise InputError(f"party name {party!r} must be letters, digits, '.', '_' or '-'", field="PARTY")
-    out.mkdir(parents=True, exist_ok=True)
-    key_file, pub_file = out / f"{party}.key", out / f"{party}.pub"
-    for f in (key_file, pub_file):
-        if f.exists() and not force:
-            raise InputError("already exists (use --force to replace it)", file=str(f))
-    key = generate_key(party)
-    write_atomic(key_file, (key.skey + "\n").encode(), mode=0o600)
-    write_atomic(pub_file, (key.public.vkey + "\n").encode())
-    _emit(fmt, {"schema": "accord.ledger.keygen/v1", "party": party, "key_file": str(key_file),
-                "pub_file": str(pub_file), "vkey": key.public.vkey})
+    _emit(fmt, write_key_pair(party, out, force=force))
 
 
 @ledger_app.command()
@@ -116,35 +106,28 @@ def init(
     db: DbArg,
     agreement: Annotated[str, typer.Option("--agreement", help="Agreement id, recorded as given.")],
     key: Annotated[list[str], typer.Option("--key", help="PARTY=PUBFILE, once per party.")],
-    log_key: Annotated[Path | None, typer.Option("--log-key", help="Public key of the log operator (default: any party may sign checkpoints).")] = None,
-    restrict: Annotated[list[str] | None, typer.Option("--restrict", help="KIND=PARTY[,PARTY…]: only these parties may file KIND.")] = None,
-    origin: Annotated[str | None, typer.Option("--origin", help="Checkpoint origin line (default: accord.ledger/AGREEMENT/random).")] = None,
+    log_key: Annotated[Path | None, typer.Option("--log-key", help="Public key of the log operator (default: any party may sign checkpoints).")] = None,  # noqa: E501
+    restrict: Annotated[list[str] | None, typer.Option("--restrict", help="KIND=PARTY[,PARTY…]: only these parties may file KIND.")] = None,  # noqa: E501
+    origin: Annotated[str | None, typer.Option("--origin", help="Checkpoint origin line (default: accord.ledger/AGREEMENT/random).")] = None,  # noqa: E501
     fmt: FormatOption = Format.table,
 ) -> None:
     """Create a ledger for an agreement with the parties' public keys (the genesis entry)."""
     from ..ledger import Ledger
     from ..ledger.keys import load_public_key
-    from ..ledger.store import redact_url
+    from ..ledger.results import LedgerSummary
+    from ..ledger.stores import redact_url
 
     parties = _party_keys(key)
-    rules: dict[str, list[str]] = {}
-    for spec in restrict or []:
-        kind, sep, names = spec.partition("=")
-        if not sep or not kind or not names:
-            raise InputError(f"{spec!r} is not KIND=PARTY[,PARTY…]", field="--restrict")
-        rules[kind] = [n.strip() for n in names.split(",") if n.strip()]
+    rules = {kind: [n.strip() for n in names.split(",") if n.strip()]
+             for kind, names in _specs(restrict or [], "KIND=PARTY[,PARTY…]", "--restrict")}
     try:
         ledger = Ledger.create(db, agreement=agreement, parties=parties,
                                log_key=load_public_key(log_key) if log_key else None,
                                restrictions=rules, origin=origin)
     except InputError as err:
         raise err.at(file=redact_url(db)) from None
-    obj = {"schema": "accord.ledger.init/v1", "db": redact_url(db), "agreement": ledger.info.agreement, "origin": ledger.origin,
-           "parties": {n: k.vkey for n, k in sorted(ledger.info.parties.items())},
-           "log_key": ledger.info.log_key.vkey if ledger.info.log_key else None,
-           "size": ledger.size(), "root": _b64(ledger.root())}
-    _emit(fmt, obj, [{"agreement": obj["agreement"], "origin": obj["origin"], "parties": ", ".join(obj["parties"]),
-                      "size": obj["size"], "root": obj["root"]}])
+    with ledger:
+        _emit(fmt, LedgerSummary.of(ledger, db))
 
 
 @ledger_app.command()
@@ -153,33 +136,22 @@ def append(
     file: Annotated[Path, typer.Argument(help="JSON file with the entry's payload (an object).")],
     key: KeyFileOpt,
     kind: Annotated[str, typer.Option("--kind", help="Entry kind: declaration, notification, inspection-report, …")],
-    issued_at: Annotated[str | None, typer.Option("--issued-at", help="UTC time like 2026-02-05T00:00:00Z (default: now).")] = None,
+    issued_at: Annotated[str | None, typer.Option("--issued-at", help="UTC time like 2026-02-05T00:00:00Z (default: now).")] = None,  # noqa: E501
     fmt: FormatOption = Format.table,
 ) -> None:
     """Sign FILE.json's payload as KEYFILE's party and append it to the ledger."""
     from ..ledger.entries import Entry, utc_now
     from ..ledger.keys import load_private_key
+    from ..ledger.results import Appended, read_payload
 
     signer = load_private_key(key)
-    try:
-        payload = json.loads(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.__class__.__name__}", file=str(file)) from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg}", file=str(file), line=exc.lineno) from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", file=str(file)) from None
-    if not isinstance(payload, dict):
-        raise InputError("the payload must be a JSON object", file=str(file))
-    ledger = _open(db)
-    try:
-        entry = Entry(kind, signer.name, issued_at or utc_now(), payload)
-        (index,) = ledger.sign_and_append(signer, [entry])
-    except InputError as err:
-        raise err.at(file=str(file)) from None
-    signed = ledger.entry(index)
-    _emit(fmt, {"schema": "accord.ledger.append/v1", "index": index, "kind": kind, "party": signer.name,
-                "issued_at": entry.issued_at, "leaf_hash": _b64(signed.leaf_hash), "size": index + 1})
+    payload = read_payload(file)
+    with _open(db) as ledger:
+        try:
+            (index,) = ledger.sign_and_append(signer, [Entry(kind, signer.name, issued_at or utc_now(), payload)])
+        except InputError as err:
+            raise err.at(file=str(file)) from None
+        _emit(fmt, Appended.of(ledger, index))
 
 
 @ledger_app.command()
@@ -190,51 +162,41 @@ def checkpoint(
 ) -> None:
     """Sign a C2SP checkpoint of the ledger's current size with the log key."""
     from ..ledger.keys import load_private_key
+    from ..ledger.results import CheckpointView
 
     signer = load_private_key(key)
-    ledger = _open(db)
-    try:
-        cp, note = ledger.checkpoint(signer)
-    except IntegrityError as exc:
-        _fail(str(exc))
-    obj = _checkpoint_json(cp, note, ledger)
-    _emit(fmt, obj, [{k: obj[k] for k in ("origin", "size", "root", "signers")}])
-
-
-def _checkpoint_json(cp: Any, note: Any, ledger: Any) -> dict[str, Any]:
-    # Only signatures that count for this size are listed (no rotated-out key).
-    history = ledger.keys()
-    keys = ledger.log_signers(cp.size, history) + list(history.signing_keys(cp.size).values())
-    signers = [k.name for k in note.verified_keys(keys)]
-    return {"schema": "accord.ledger.checkpoint/v1", "origin": cp.origin, "size": cp.size, "root": _b64(cp.root),
-            "signers": sorted(set(signers)), "note": note.encode()}
+    with _open(db) as ledger:
+        try:
+            cp, note = ledger.checkpoint(signer)
+        except IntegrityError as exc:
+            _fail(str(exc))
+        _emit(fmt, CheckpointView.of(ledger, cp, note))
 
 
 @ledger_app.command()
 def cosign(
     db: DbArg,
     key: KeyFileOpt,
-    state: Annotated[Path | None, typer.Option("--state", help="This party's record of what it cosigned (default: KEYFILE with suffix .cosigned).")] = None,
+    state: Annotated[Path | None, typer.Option("--state", help="This party's record of what it cosigned (default: KEYFILE with suffix .cosigned).")] = None,  # noqa: E501
     fmt: FormatOption = Format.table,
 ) -> None:
     """Cosign the latest checkpoint — only if it extends the last one this party cosigned.
 
     The state file is written (atomically) before the cosignature is stored; if it cannot be
     written, nothing is cosigned."""
-    from ..ledger.checkpoint import CosignerState, InconsistentCheckpoint, cosign_ledger
+    from ..errors import InconsistentCheckpoint
+    from ..ledger.checkpoint import CosignerState, cosign_ledger
     from ..ledger.keys import load_private_key
+    from ..ledger.results import CheckpointView
 
     signer = load_private_key(key)
-    state_file = state or key.with_suffix(".cosigned")
-    current = CosignerState.load(state_file)
-    ledger = _open(db)
-    try:
-        cp, note, _new_state = cosign_ledger(ledger, signer, current)  # saves the state first
-    except InconsistentCheckpoint as exc:
-        _fail(f"refusing to cosign: {exc}")
-    obj = _checkpoint_json(cp, note, ledger)
-    obj["cosigned_by"] = signer.name
-    _emit(fmt, obj, [{k: obj[k] for k in ("origin", "size", "root", "signers", "cosigned_by")}])
+    current = CosignerState.load(state or key.with_suffix(".cosigned"))
+    with _open(db) as ledger:
+        try:
+            cp, note, _new_state = cosign_ledger(ledger, signer, current)  # saves the state first
+        except InconsistentCheckpoint as exc:
+            _fail(f"refusing to cosign: {exc}")
+        _emit(fmt, CheckpointView.of(ledger, cp, note, cosigned_by=signer.name))
 
 
 @ledger_app.command()
@@ -246,26 +208,20 @@ def prove(
 ) -> None:
     """Write an offline bundle: the entry, its inclusion proof and the latest covering checkpoint
     that every party cosigned (else the latest covering one, with a note naming who has not)."""
-    from ..ledger.bundle import bundle_checkpoint, make_bundle, parse_bundle
-    from ..ledger.keys import write_atomic
-    from ..ledger.note import Checkpoint
+    from ..ledger.results import write_bundle
 
-    ledger = _open(db)
-    _, _, missing = bundle_checkpoint(ledger, index)
-    text = make_bundle(ledger, index)
-    write_atomic(out, text.encode())
-    cp = Checkpoint.from_text(parse_bundle(text).note.text)
-    if missing:
+    with _open(db) as ledger:
+        written = write_bundle(ledger, index, out)
+    if written.missing_cosigners:
         typer.echo(f"note: no checkpoint covering entry {index} is cosigned by every party; the one at size "
-                   f"{cp.size} lacks {', '.join(missing)}", err=True)
-    _emit(fmt, {"schema": "accord.ledger.prove/v1", "index": index, "size": cp.size, "root": _b64(cp.root), "out": str(out),
-                "missing_cosigners": missing})
+                   f"{written.size} lacks {', '.join(written.missing_cosigners)}", err=True)
+    _emit(fmt, written)
 
 
 @ledger_app.command("verify-bundle")
 def verify_bundle_cmd(
     bundle: Annotated[Path, typer.Argument(help="Bundle file from `ledger prove`.")],
-    key: Annotated[list[str], typer.Option("--key", help="NAME=PUBFILE for the log and each party whose signature is required.")],
+    key: Annotated[list[str], typer.Option("--key", help="NAME=PUBFILE for the log and each party whose signature is required.")],  # noqa: E501
     fmt: FormatOption = Format.table,
 ) -> None:
     """Verify a bundle with public keys only; exit 1 when it does not verify."""
@@ -277,9 +233,7 @@ def verify_bundle_cmd(
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read: {exc.__class__.__name__}", file=str(bundle)) from None
     report = verify_bundle(text, keys, file=str(bundle))
-    rows = [{"check": "bundle", "ok": report.ok, "index": report.index, "size": report.size,
-             "signers": ", ".join(report.signers), "problem": p} for p in (report.problems or ("",))]
-    _emit(fmt, report.to_json(), rows)
+    _emit(fmt, report)
     if not report.ok:
         raise typer.Exit(1)
 
@@ -290,15 +244,13 @@ def audit(
     workers: Annotated[int, typer.Option("--workers", min=1, help="Processes verifying signatures.")] = 1,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Re-verify every signature, the tree, every checkpoint and their consistency; exit 1 if not ok."""
-    from ..ledger.audit import audit as run_audit
+    """Re-verify every signature, the tree, every checkpoint and their consistency, then replay
+    the exchanged declarations and notifications; exit 1 if not ok."""
+    from ..app.audit import audit_ledger
+    from ..ledger.audit import PROBLEM_COLUMNS
 
-    report = run_audit(db, workers=workers)
-    rows = [p.to_json() for p in report.problems]
-    footer = f"{'ok' if report.ok else 'NOT OK'}: {report.size} entries, {len(report.checkpoints)} checkpoints"
-    if report.notes:
-        footer += "\n" + "\n".join(f"note: {n}" for n in report.notes)
-    _emit(fmt, report.to_json(), rows, columns=["index", "kind", "detail"], footer=footer)
+    report = audit_ledger(db, workers=workers)
+    _emit(fmt, report, columns=list(PROBLEM_COLUMNS), footer=report.summary())
     if not report.ok:
         raise typer.Exit(1)
 
@@ -306,17 +258,10 @@ def audit(
 @ledger_app.command()
 def export(db: DbArg, fmt: FormatOption = Format.table) -> None:
     """Every entry (decoded, with its signature and leaf hash) and every checkpoint note."""
-    from ..ledger.entries import SignedEntry
+    from ..ledger.results import EXPORT_COLUMNS, LedgerExport
 
-    ledger = _open(db)
-    entries = []
-    for row in ledger.store.rows():
-        e = SignedEntry.from_body(row.body, check_canonical=False)
-        entries.append({"index": row.index, **e.entry.to_json(), "signature": _b64(e.signature), "leaf_hash": _b64(row.leaf)})
-    obj = {"schema": "accord.ledger.export/v1", "origin": ledger.origin, "agreement": ledger.info.agreement,
-           "size": len(entries), "root": _b64(ledger.root()), "entries": entries,
-           "checkpoints": [note.encode() for _, note in ledger.checkpoint_notes()]}
-    _emit(fmt, obj, entries, columns=["index", "kind", "party", "issued_at", "payload", "leaf_hash"])
+    with _open(db) as ledger:
+        _emit(fmt, LedgerExport.of(ledger), columns=list(EXPORT_COLUMNS))
 
 
 def register(app: typer.Typer) -> None:

@@ -14,11 +14,11 @@
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import ArlTooLarge, InputError
 from . import _check
 from .result import Result
 
@@ -53,7 +53,7 @@ def _ndtri(p: float) -> float:
     return float(ndtri(p))
 
 
-def _ndtr(x):
+def _ndtr(x: Any) -> Any:
     from scipy.special import ndtr
 
     return ndtr(x)
@@ -85,7 +85,8 @@ def balance_report(
     values: dict[str, object] = {
         "sigma": float(sigma),
         "false_alarm": float(false_alarm),
-        "threshold": _ndtri(1.0 - _check.probability("false_alarm", false_alarm, open_low=True, open_high=True)) * float(sigma),
+        "threshold": _ndtri(1.0 - _check.probability("false_alarm", false_alarm, open_low=True, open_high=True))
+        * float(sigma),
         "detection_target": float(detection),
         "smallest_detectable_loss": smallest_detectable_loss(sigma, false_alarm, detection),
     }
@@ -117,11 +118,7 @@ def _be_matrix(k: float, h: float, shift: float, states: int) -> np.ndarray:
     lower = _ndtr((j - i) * w - w / 2 + k - shift)
     R = upper - lower
     R[:, 0] = upper[:, 0]  # everything below w/2, including the reflection at 0
-    return R
-
-
-class ArlTooLarge(InputError):
-    """The ARL exceeds :data:`ARL_LIMIT`, beyond what double precision resolves."""
+    return np.asarray(R)
 
 
 def _solve_arl(A: np.ndarray) -> float:
@@ -212,12 +209,14 @@ def cusum_arl(
     Two-sided: upper and lower schemes with the same k and h, 1/ARL = 1/ARL⁺ + 1/ARL⁻.
     """
     k, h, shift = _validate_cusum(k, h, shift)
-    if method == "markov-chain":
-        one = lambda mu: arl_markov_chain(k, h, mu, states=states)  # noqa: E731
-    elif method == "integral-equation":
-        one = lambda mu: arl_integral_equation(k, h, mu, nodes=nodes)  # noqa: E731
-    else:
+    if method not in ("markov-chain", "integral-equation"):
         raise InputError(f"unknown method {method!r}", field="method")
+
+    def one(mu: float) -> float:
+        if method == "markov-chain":
+            return arl_markov_chain(k, h, mu, states=states)
+        return arl_integral_equation(k, h, mu, nodes=nodes)
+
     up = one(shift)
     if not two_sided:
         return up

@@ -8,8 +8,9 @@ that the log only grew (consistency proofs). Itemized declarations can be commit
 revealed and opened item by item (commitments).
 
 Modules, one job each: ``merkle`` (RFC 9162), ``canonical`` (RFC 8785), ``keys``, ``entries``,
-``note`` (signed notes, checkpoints), ``checkpoint`` (cosigning), ``store`` (SQLite,
-PostgreSQL), ``log`` (admission), ``bundle``, ``commitments``, ``audit``.
+``note`` (signed notes, checkpoints), ``checkpoint`` (cosigning), ``stores`` (one module per
+backend — SQLite, PostgreSQL, memory — behind a scheme registry), ``log`` (admission),
+``bundle``, ``commitments``, ``audit``. Every exception is defined in :mod:`accord.errors`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .keys import PrivateKey, PublicKey, generate_key, load_private_key, load_pu
 from .log import EntryRejected, Ledger, LedgerInfo
 from .merkle import ProofError, verify_consistency, verify_inclusion
 from .note import Checkpoint, Note
-from .store import Store, open_store
+from .stores import Store, open_store
 
 __all__ = [
     "AuditReport",

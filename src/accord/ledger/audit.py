@@ -2,16 +2,18 @@
 
 ``audit(url)`` trusts nothing in the database: it recomputes every leaf hash from the entry
 bytes, compares every column copied from the statement (kind, party, issued_at — the replay
-guard's index rests on them) and the metadata row with what they were copied from, re-verifies every signature with the key the party held at that index (replaying key
+guard's index rests on them) and the metadata row with what they were copied from,
+re-verifies every signature with the key the party held at that index (replaying key
 rotations), rebuilds the whole Merkle tree and compares it with every stored node, checks every
 checkpoint's signatures and root against the rebuilt tree and each checkpoint's consistency with
 the one before (each signature by the key in force at the checkpoint's size), re-checks
-commitment openings, and finally hands the entries to
-``accord.exchange.replay_ledger_entries`` when that function exists (its reconciliation
-findings are reported beside the integrity problems; they do not make the audit fail).
+commitment openings, and finally hands the entries' statements to a ``replay`` function when
+the caller gives one (its findings are reported beside the integrity problems; they do not make
+the audit fail). The ledger knows nothing of what the entries say: ``accord.app.audit`` passes
+the data exchange's replay.
 
 Signature checking — the bulk of the work — runs in chunks, in worker processes when
-``workers > 1``; each worker opens the store by URL itself.
+``workers > 1``; each worker opens the store by URL itself (and closes it).
 """
 
 from __future__ import annotations
@@ -19,25 +21,35 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError
+from ..errors import InputError, ProofError, StoreError
 from .entries import GENESIS, KEY_ROTATION, NO_SIGNATURE, SIGNATURE_SIZE, SignedEntry, signing_message
 from .keys import PublicKey
 from .log import COMMITMENT, OPENING, KeyHistory, LedgerInfo, check_opening, rotation_key
-from .merkle import EMPTY_ROOT, ProofError, consistency_ranges, hash_from_nodes, perfect_nodes, verify_consistency
+from .merkle import EMPTY_ROOT, consistency_ranges, hash_from_nodes, perfect_nodes, verify_consistency
 from .note import Checkpoint, Note
-from .store import Store, StoreError, open_store
+from .stores import Store, open_store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: The metadata row a store is created with (see :meth:`Ledger.create`): nothing more, nothing less.
 _META_SCHEMA = "accord.ledger/v1"
 
-__all__ = ["AUDIT_SCHEMA", "AuditReport", "Problem", "audit"]
+__all__ = ["AUDIT_SCHEMA", "AuditReport", "Problem", "Replay", "audit", "statements"]
 
 AUDIT_SCHEMA = "accord.audit/v1"
 _STATEMENT_KEYS = {"issued_at", "kind", "party", "payload"}
+PROBLEM_COLUMNS = ("index", "kind", "detail")
+_SKIPPED = {"status": "skipped", "detail": "not requested", "findings": []}
+
+#: A replay of the logged statements: receives ``{"index", "kind", "party", "issued_at",
+#: "payload"}`` for every entry in index order and returns findings (objects with
+#: ``to_json()``, or JSON objects). An :class:`InputError` means the entries could not be read.
+Replay = Callable[[Iterable[dict[str, Any]]], Iterable[Any]]
 
 
 @dataclass(frozen=True)
@@ -72,11 +84,28 @@ class AuditReport:
             "schema": AUDIT_SCHEMA,
             "ok": self.ok,
             "size": self.size,
-            "problems": [p.to_json() for p in self.problems],
+            "problems": self.rows(),
             "checkpoints": list(self.checkpoints),
             "notes": list(self.notes),
             "exchange": self.exchange,
         }
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per problem: ``index`` (``None`` when no single entry), ``kind``, ``detail``."""
+        return [p.to_json() for p in self.problems]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The problems as a DataFrame with columns ``index`` (nullable integer), ``kind``,
+        ``detail``; empty, with those columns, when the ledger is ok."""
+        import pandas as pd
+
+        frame = pd.DataFrame(self.rows(), columns=list(PROBLEM_COLUMNS))
+        return frame.astype({"index": "Int64", "kind": "string", "detail": "string"})
+
+    def summary(self) -> str:
+        """One line: ``ok`` or ``NOT OK``, the entries and checkpoints audited; then the notes."""
+        line = f"{'ok' if self.ok else 'NOT OK'}: {self.size} entries, {len(self.checkpoints)} checkpoints"
+        return "\n".join([line, *(f"note: {n}" for n in self.notes)])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -100,19 +129,31 @@ class _Keys:
         return self._keys[party][i] if i >= 0 else None
 
 
+#: Problems ``(index, kind, detail)``, the recomputed leaf hashes, and the (index, kind, party,
+#: body) of the entries later checks need.
+_ChunkResult = tuple[list[tuple[int | None, str, str]], bytes, list[tuple[int, str, str, bytes]]]
+#: What every chunk check needs besides its range: origin, key timeline, kind restrictions.
+_ChunkArgs = tuple[str, Sequence[tuple[int, str, str, bytes]], dict[str, tuple[str, ...]]]
+
+
+def _check_chunk_at(url: str, args: _ChunkArgs, start: int, end: int) -> _ChunkResult:
+    """:func:`_check_chunk` in a worker process: opens the store by URL, and closes it."""
+    with open_store(url) as store:
+        return _check_chunk(store, *args, start, end)
+
+
 def _check_chunk(
-    url: str,
+    store: Store,
     origin: str,
     timeline: Sequence[tuple[int, str, str, bytes]],
     restrictions: dict[str, tuple[str, ...]],
     start: int,
     end: int,
-) -> tuple[list[tuple[int | None, str, str]], bytes, list[tuple[int, str, str, bytes]]]:
+) -> _ChunkResult:
     """Check entries ``start <= i < end``: returns problems, the recomputed leaf hashes (32 bytes
     each, zeros for missing entries) and the (index, kind, party, body) of entries that later
     checks need (commitments, openings)."""
     keys = _Keys(timeline)
-    store = open_store(url)
     problems: list[tuple[int | None, str, str]] = []
     leaves = bytearray(32 * (end - start))
     special: list[tuple[int, str, str, bytes]] = []
@@ -165,7 +206,6 @@ def _check_chunk(
             special.append((i, kind, party, body))
     for missing in range(expect, end):
         problems.append((missing, "missing", "entry is missing (gap in the indices)"))
-    store.close()
     return problems, bytes(leaves), special
 
 
@@ -177,7 +217,7 @@ class _Tree:
     def __init__(self, leaves: bytes) -> None:
         self.levels = [leaves]
         sha256 = hashlib.sha256
-        cur = leaves
+        cur: bytes | bytearray = leaves
         while len(cur) >= 64:
             nxt = bytearray(32 * (len(cur) // 64))
             for k in range(len(cur) // 64):
@@ -218,18 +258,20 @@ def _history(info: LedgerInfo, origin: str, key_rows: Iterable[Any]) -> KeyHisto
     return history
 
 
-def _run_chunks(url: str, args: tuple, size: int, workers: int, chunk_size: int) -> list[tuple]:
+def _run_chunks(store: Store, args: _ChunkArgs, size: int, workers: int, chunk_size: int) -> list[_ChunkResult]:
+    """Check every entry in chunks: in this process through ``store``, or in ``workers``
+    processes that each reopen the store by its URL."""
     if workers > 1:  # several chunks per worker, so both stay busy to the end
         chunk_size = max(1000, min(chunk_size, -(-size // (4 * workers))))
     bounds = [(a, min(a + chunk_size, size)) for a in range(0, size, chunk_size)]
     if workers <= 1 or len(bounds) <= 1:
-        return [_check_chunk(url, *args, a, b) for a, b in bounds]
+        return [_check_chunk(store, *args, a, b) for a, b in bounds]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        futures = [pool.submit(_check_chunk, url, *args, a, b) for a, b in bounds]
+        futures = [pool.submit(_check_chunk_at, store.url, args, a, b) for a, b in bounds]
         return [f.result() for f in futures]
 
 
@@ -238,17 +280,25 @@ def audit(
     *,
     workers: int = 1,
     chunk_size: int = 20000,
-    replay: bool = True,
+    replay: Replay | None = None,
     max_problems: int = 1000,
 ) -> AuditReport:
-    """Re-verify the ledger at ``url`` from its raw bytes; every problem names an entry index.
+    """Re-verify the ledger at ``url`` (a URL, or an open store) from its raw bytes; every
+    problem names an entry index.
 
-    ``workers`` processes check signatures in parallel (``1`` = in this process). ``replay``
-    hands the entries to ``accord.exchange.replay_ledger_entries`` when it exists. At most
-    ``max_problems`` problems are listed (a note says when more were found).
+    ``workers`` processes check signatures in parallel (``1`` = in this process). ``replay``,
+    when given, receives the entries' :func:`statements` once the ledger has been checked; its
+    findings go to ``exchange`` and never change ``ok`` (without it ``exchange`` says
+    ``skipped``). At most ``max_problems`` problems are listed (a note says when more were
+    found). A store opened here from a URL is closed before returning.
     """
-    store = open_store(url) if isinstance(url, str) else url
-    url = store.url
+    if isinstance(url, str):
+        with open_store(url) as opened:
+            return _audit(opened, workers, chunk_size, replay, max_problems)
+    return _audit(url, workers, chunk_size, replay, max_problems)
+
+
+def _audit(store: Store, workers: int, chunk_size: int, replay: Replay | None, max_problems: int) -> AuditReport:
     problems: list[Problem] = []
     notes: list[str] = []
     try:
@@ -274,9 +324,9 @@ def audit(
     history = _history(info, origin, key_rows)
 
     # 1. Entries: bytes, statements, parties, signatures (parallel).
-    args = (origin, history.timeline(), dict(info.restrictions))
+    args: _ChunkArgs = (origin, history.timeline(), dict(info.restrictions))
     try:
-        results = _run_chunks(url, args, size, workers, chunk_size)
+        results = _run_chunks(store, args, size, workers, chunk_size)
     except StoreError as exc:
         return AuditReport(False, size, (Problem(None, "format", f"database cannot be read: {exc}"),))
     leaves = b"".join(r[1] for r in results)
@@ -298,7 +348,7 @@ def audit(
 
     # 4. Commitment openings.
     bodies = {i: (kind, party, body) for i, kind, party, body in special}
-    for i, kind, party, body in special:
+    for i, kind, _party, body in special:
         if kind != OPENING:
             continue
         e = SignedEntry.from_body(body, check_canonical=False).entry
@@ -309,8 +359,8 @@ def audit(
         except InputError as err:
             problems.append(Problem(i, "commitment", f"opening does not match its commitment: {err.problem}"))
 
-    # 5. Replay through accord.exchange, when it exists (findings, not integrity problems).
-    exchange = _replay_exchange(store, size) if replay else {"status": "skipped", "detail": "not requested", "findings": []}
+    # 5. The caller's replay of what the entries say (findings, not integrity problems).
+    exchange = _replay(replay, store, size) if replay else _SKIPPED
     if exchange["status"] != "replayed":
         notes.append(f"exchange replay {exchange['status']}: {exchange['detail']}")
 
@@ -348,7 +398,8 @@ def _compare_nodes(store: Store, tree: _Tree, size: int, flagged: set[int], prob
         if (level - 1, 2 * k) in bad or (level - 1, 2 * k + 1) in bad:
             return
         lo = k << level
-        problems.append(Problem(lo, "node", f"stored node (level {level}, index {k}) over entries {lo}..{lo + (1 << level) - 1} {what}"))
+        hi = lo + (1 << level) - 1
+        problems.append(Problem(lo, "node", f"stored node (level {level}, index {k}) over entries {lo}..{hi} {what}"))
 
     def check_level(level: int, nodes: Iterable[tuple[int, int, bytes]]) -> None:
         count = size >> level
@@ -356,7 +407,8 @@ def _compare_nodes(store: Store, tree: _Tree, size: int, flagged: set[int], prob
         for _, k, h in nodes:
             k = int(k)
             if k >= count:
-                problems.append(Problem(size, "node", f"stored node (level {level}, index {k}) lies outside a tree of {size} entries"))
+                outside = f"stored node (level {level}, index {k}) lies outside a tree of {size} entries"
+                problems.append(Problem(size, "node", outside))
                 continue
             for m in range(nxt, k):
                 mismatch(level, m, "is missing")
@@ -389,10 +441,12 @@ def _check_checkpoints(
             note = Note.parse(text)
             cp = Checkpoint.from_text(note.text)
         except InputError as err:
-            problems.append(Problem(where, "checkpoint", f"checkpoint at size {stored_size} is malformed: {err.problem}"))
+            problems.append(Problem(where, "checkpoint",
+                                    f"checkpoint at size {stored_size} is malformed: {err.problem}"))
             continue
         if cp.size != stored_size or cp.root != stored_root or cp.origin != info.origin:
-            problems.append(Problem(where, "checkpoint", f"checkpoint at size {stored_size}: stored size, root or origin differ from its note"))
+            differ = f"checkpoint at size {stored_size}: stored size, root or origin differ from its note"
+            problems.append(Problem(where, "checkpoint", differ))
         # Only keys in force at the checkpoint's size count: a rotated-out key signs nothing later.
         party_keys = history.signing_keys(cp.size)
         log_keys = [info.log_key] if info.log_key else list(party_keys.values())
@@ -402,53 +456,56 @@ def _check_checkpoints(
         for name, key_id, sig in store.cosignatures(stored_size):
             key = party_keys.get(name)
             if key is None or key.id != key_id:
-                problems.append(Problem(where, "cosignature", f"cosignature on the checkpoint at size {cp.size} is by key {key_id.hex()}, "
+                problems.append(Problem(where, "cosignature",
+                                        f"cosignature on the checkpoint at size {cp.size} is by key {key_id.hex()}, "
                                         f"not {name}'s key in force at that size"))
             elif not key.verify(note.text.encode(), sig):
-                problems.append(Problem(where, "cosignature", f"cosignature by {name} on the checkpoint at size {cp.size} does not verify"))
+                problems.append(Problem(where, "cosignature",
+                                        f"cosignature by {name} on the checkpoint at size {cp.size} does not verify"))
             else:
                 signers.append(name)
         if cp.size > size:
-            problems.append(Problem(size, "checkpoint", f"checkpoint covers {cp.size} entries but only {size} are stored: entries {size}..{cp.size - 1} are missing"))
+            problems.append(Problem(size, "checkpoint", f"checkpoint covers {cp.size} entries but only {size} are "
+                                                        f"stored: entries {size}..{cp.size - 1} are missing"))
         elif tree.root(cp.size) != cp.root:
             lo = prev.size if prev is not None else 0
-            problems.append(Problem(lo, "checkpoint", f"checkpoint at size {cp.size} does not match the stored entries {lo}..{cp.size - 1}"))
+            unmatched = f"checkpoint at size {cp.size} does not match the stored entries {lo}..{cp.size - 1}"
+            problems.append(Problem(lo, "checkpoint", unmatched))
         if prev is not None and cp.size <= size and prev.size > 0:
             try:
                 verify_consistency(prev.size, cp.size, tree.consistency_proof(prev.size, cp.size), prev.root, cp.root)
             except ProofError as exc:
-                problems.append(Problem(prev.size, "consistency", f"checkpoints at sizes {prev.size} and {cp.size} are not consistent: {exc}"))
+                problems.append(Problem(prev.size, "consistency",
+                                        f"checkpoints at sizes {prev.size} and {cp.size} are not consistent: {exc}"))
         summaries.append({"size": cp.size, "root": base64.b64encode(cp.root).decode(), "signers": sorted(set(signers))})
         prev = cp
     return summaries
 
 
-def _replay_exchange(store: Store, size: int) -> dict[str, Any]:
-    """Hand the entries to accord.exchange's replay when that module provides one.
+def statements(store: Store, end: int | None = None) -> Iterator[dict[str, Any]]:
+    """Every entry below ``end`` (default: all) as ``{"index", "kind", "party", "issued_at",
+    "payload"}``, in index order, streamed; an entry whose bytes do not decode keeps its stored
+    kind and party, with ``issued_at`` and ``payload`` ``None``."""
+    for row in store.rows(0, end):
+        try:
+            e = SignedEntry.from_body(row.body, check_canonical=False).entry
+        except InputError:
+            yield {"index": row.index, "kind": row.kind, "party": row.party, "issued_at": None, "payload": None}
+            continue
+        yield {"index": row.index, **e.to_json()}
 
-    ``replay_ledger_entries(entries)`` receives every entry as ``{"index", "kind", "party",
-    "issued_at", "payload"}`` in index order (so its ``entry[i]`` is ledger index ``i``) and
-    returns reconciliation findings. Those are about what was declared, not about integrity,
-    so they are reported beside the problems and do not change ``ok``."""
+
+def _replay(replay: Replay, store: Store, size: int) -> dict[str, Any]:
+    """Run ``replay`` over the first ``size`` entries; its failure is reported, not raised.
+
+    The replay is the caller's code over data the parties wrote: whatever it raises, the audit
+    of the ledger itself stands, so the failure becomes the ``exchange`` status."""
     try:
-        from accord.exchange import replay_ledger_entries  # type: ignore[attr-defined]
-    except ImportError:
-        return {"status": "skipped", "detail": "accord.exchange.replay_ledger_entries is not available", "findings": []}
-
-    def entries() -> Iterable[dict[str, Any]]:
-        for row in store.rows(0, size):
-            try:
-                e = SignedEntry.from_body(row.body, check_canonical=False).entry
-            except InputError:
-                yield {"index": row.index, "kind": row.kind, "party": row.party, "issued_at": None, "payload": None}
-                continue
-            yield {"index": row.index, **e.to_json()}
-
-    try:
-        found = list(replay_ledger_entries(entries()) or ())
+        found = list(replay(statements(store, size)) or ())
     except InputError as err:
         return {"status": "failed", "detail": f"entries could not be replayed: {err.one_line()}", "findings": []}
     except Exception as exc:
-        return {"status": "failed", "detail": f"exchange replay failed: {exc.__class__.__name__}: {exc}", "findings": []}
+        detail = f"exchange replay failed: {exc.__class__.__name__}: {exc}"
+        return {"status": "failed", "detail": detail, "findings": []}
     findings = [f.to_json() if hasattr(f, "to_json") else f for f in found]
     return {"status": "replayed", "detail": f"{len(findings)} reconciliation findings", "findings": findings}

@@ -21,10 +21,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, ProofError
 from .entries import GENESIS, SignedEntry
 from .keys import PublicKey
-from .merkle import HASH_SIZE, ProofError, leaf_hash, verify_inclusion
+from .merkle import HASH_SIZE, leaf_hash, verify_inclusion
 from .note import Checkpoint, Note
 
 __all__ = ["BUNDLE_HEADER", "BundleReport", "bundle_checkpoint", "make_bundle", "parse_bundle", "verify_bundle"]
@@ -132,6 +132,11 @@ class BundleReport:
             "signers": list(self.signers),
             "problems": list(self.problems),
         }
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per problem (one row with an empty problem when the bundle verifies)."""
+        return [{"check": "bundle", "ok": self.ok, "index": self.index, "size": self.size,
+                 "signers": ", ".join(self.signers), "problem": p} for p in (self.problems or ("",))]
 
 
 def verify_bundle(text: str, keys: Sequence[PublicKey], *, file: str | None = None) -> BundleReport:

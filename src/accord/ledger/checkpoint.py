@@ -20,18 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, IntegrityError
+from ..errors import InconsistentCheckpoint, InputError, ProofError
 from .keys import PrivateKey, PublicKey, write_atomic
-from .merkle import HASH_SIZE, ProofError, verify_consistency
+from .merkle import HASH_SIZE, verify_consistency
 from .note import Checkpoint, Note, NoteSignature
 
 __all__ = ["CosignerState", "InconsistentCheckpoint", "check_extends", "cosign", "cosign_ledger"]
 
 STATE_SCHEMA = "accord.ledger.cosigner-state/v1"
-
-
-class InconsistentCheckpoint(IntegrityError):
-    """The checkpoint does not extend the last one this party cosigned (or is not the log's)."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +80,8 @@ class CosignerState:
         try:
             write_atomic(target, (json.dumps(self.to_json(), indent=2) + "\n").encode(), mode=0o600)
         except OSError as exc:
-            raise InputError(f"cannot write cosigner state: {exc.strerror or exc.__class__.__name__}", file=str(target)) from None
+            why = exc.strerror or exc.__class__.__name__
+            raise InputError(f"cannot write cosigner state: {why}", file=str(target)) from None
 
 
 def check_extends(last: Checkpoint | None, new: Checkpoint, proof: Sequence[bytes]) -> None:
@@ -148,11 +145,13 @@ def cosign_ledger(ledger: Any, key: PrivateKey, state: CosignerState) -> tuple[C
     """
     latest = ledger.latest_checkpoint()
     if latest is None:
-        raise InputError("the ledger has no checkpoint yet (run `accord ledger checkpoint`)", file=ledger.store.display_url)
+        raise InputError("the ledger has no checkpoint yet (run `accord ledger checkpoint`)",
+                         file=ledger.store.display_url)
     cp, note = latest
     history = ledger.keys()
     if history.current(key.name) != key.public:
-        raise InputError(f"key {key.name} ({key.public.id.hex()}) is not a current party key of this ledger", field="key")
+        raise InputError(f"key {key.name} ({key.public.id.hex()}) is not a current party key of this ledger",
+                         field="key")
     if history.signing_keys(cp.size).get(key.name) != key.public:
         raise InputError(f"the latest checkpoint (size {cp.size}) predates key {key.public.id.hex()}; "
                          "make a new checkpoint to cosign", field="key")

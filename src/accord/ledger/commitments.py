@@ -23,9 +23,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import InputError, IntegrityError
+from ..errors import CommitmentError, InputError, ProofError
 from .canonical import canonical_json
-from .merkle import HASH_SIZE, ProofError, inclusion_proof, leaf_hash, root_from_hashes, verify_inclusion
+from .merkle import HASH_SIZE, inclusion_proof, leaf_hash, root_from_hashes, verify_inclusion
 
 __all__ = [
     "COMMITMENT_SCHEMA",
@@ -41,10 +41,6 @@ __all__ = [
 
 COMMITMENT_SCHEMA = "accord.ledger.commitment/v1"
 SALT_SIZE = 32
-
-
-class CommitmentError(IntegrityError):
-    """An opening does not match its commitment."""
 
 
 def _b64(data: bytes) -> str:
@@ -137,7 +133,8 @@ class Opening:
     proof: tuple[bytes, ...] = field(repr=False)
 
     def to_json(self) -> dict[str, Any]:
-        return {"index": self.index, "item": dict(self.item), "salt": _b64(self.salt), "proof": [_b64(p) for p in self.proof]}
+        return {"index": self.index, "item": dict(self.item), "salt": _b64(self.salt),
+                "proof": [_b64(p) for p in self.proof]}
 
     @classmethod
     def from_json(cls, obj: Any) -> Opening:
@@ -153,7 +150,8 @@ class Opening:
         proof = obj.get("proof")
         if not isinstance(proof, list):
             raise InputError("proof must be a list of base64 hashes", field="proof")
-        return cls(index, item, _unb64(obj.get("salt"), "salt", SALT_SIZE), tuple(_unb64(p, "proof", HASH_SIZE) for p in proof))
+        salt = _unb64(obj.get("salt"), "salt", SALT_SIZE)
+        return cls(index, item, salt, tuple(_unb64(p, "proof", HASH_SIZE) for p in proof))
 
 
 @dataclass(frozen=True)
@@ -165,7 +163,7 @@ class Escrow:
     salts: tuple[bytes, ...] = field(repr=False)
 
     def _leaves(self) -> list[bytes]:
-        return [leaf_hash(item_leaf(i, it, s)) for i, (it, s) in enumerate(zip(self.items, self.salts))]
+        return [leaf_hash(item_leaf(i, it, s)) for i, (it, s) in enumerate(zip(self.items, self.salts, strict=False))]
 
     def open(self, indices: Iterable[int]) -> list[Opening]:
         """Openings (item, salt, proof) for the items at ``indices``."""
@@ -182,7 +180,7 @@ class Escrow:
         return {
             "schema": "accord.ledger.escrow/v1",
             "commitment": self.commitment.to_json(),
-            "items": [{"item": dict(it), "salt": _b64(s)} for it, s in zip(self.items, self.salts)],
+            "items": [{"item": dict(it), "salt": _b64(s)} for it, s in zip(self.items, self.salts, strict=False)],
         }
 
     @classmethod
@@ -221,7 +219,7 @@ def commit(items: Sequence[Mapping[str, Any]], *, field: str = "category") -> Es
         rng.shuffle(group)  # the position within a category must not leak the caller's order
         ordered.extend(group)
     salts = tuple(secrets.token_bytes(SALT_SIZE) for _ in ordered)
-    leaves = [leaf_hash(item_leaf(i, it, s)) for i, (it, s) in enumerate(zip(ordered, salts))]
+    leaves = [leaf_hash(item_leaf(i, it, s)) for i, (it, s) in enumerate(zip(ordered, salts, strict=False))]
     counts = tuple(sorted(Counter(it[field] for it in ordered).items()))
     return Escrow(Commitment(root_from_hashes(leaves), counts, field), tuple(ordered), salts)
 

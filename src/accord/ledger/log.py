@@ -26,13 +26,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import InputError, IntegrityError
+from ..errors import DuplicateLeafError, EntryRejected, InputError, IntegrityError, ProofError, StoreError
 from .commitments import Commitment, CommitmentError, Opening, verify_opening
 from .entries import GENESIS, KEY_ROTATION, KIND_NAME, NO_SIGNATURE, Entry, SignedEntry, sign_entry, utc_now
 from .keys import PARTY_NAME, PrivateKey, PublicKey
-from .merkle import ProofError, verify_consistency
+from .merkle import verify_consistency
 from .note import Checkpoint, Note, NoteSignature
-from .store import DuplicateLeafError, Row, Store, StoreError, open_store
+from .stores import Row, Store, open_store
 
 __all__ = [
     "GENESIS_SCHEMA",
@@ -45,15 +45,6 @@ __all__ = [
 GENESIS_SCHEMA = "accord.ledger.genesis/v1"
 COMMITMENT = "commitment"
 OPENING = "opening"
-
-
-class EntryRejected(InputError):
-    """An entry the ledger will not admit; ``position`` is its place in the submitted batch."""
-
-    def __init__(self, problem: str, *, position: int | None = None, file: str | None = None) -> None:
-        self.position = position
-        where = f"entry {position} of the batch: " if position is not None else ""
-        super().__init__(where + problem, file=file)
 
 
 @dataclass(frozen=True)
@@ -204,8 +195,8 @@ class Ledger:
 
         ``origin`` (the checkpoint's first line) defaults to
         ``accord.ledger/<agreement>/<8 random hex digits>`` so that two ledgers never share one.
+        A store opened here from a URL belongs to the ledger (closed with it, or on failure).
         """
-        store = open_store(url) if isinstance(url, str) else url
         agreement = (agreement or "").strip()
         if not agreement or any(ord(c) < 32 for c in agreement):
             raise InputError("agreement id must be non-empty, on one line", field="agreement")
@@ -224,7 +215,8 @@ class Ledger:
                 raise InputError(f"cannot restrict kind {kind!r}", field="restrict")
             unknown = sorted(set(allowed) - set(by_name))
             if unknown or not allowed:
-                raise InputError(f"kind {kind!r} restricted to unknown party {unknown[:1] or ['(none)']}", field="restrict")
+                raise InputError(f"kind {kind!r} restricted to unknown party {unknown[:1] or ['(none)']}",
+                                 field="restrict")
             rules[kind] = tuple(sorted(set(allowed)))
         origin = origin or f"accord.ledger/{agreement.replace(' ', '_')}/{os.urandom(4).hex()}"
         if "\n" in origin or not origin.strip():
@@ -233,16 +225,37 @@ class Ledger:
         genesis = Entry(GENESIS, None, issued_at or utc_now(), info.payload())
         signed = SignedEntry(genesis, NO_SIGNATURE, genesis.statement())
         meta = {"schema": "accord.ledger/v1", "origin": origin, "agreement": agreement}
-        store.create(meta, GENESIS, genesis.issued_at, signed.body, signed.leaf_hash)
-        return cls(store)
+        if not isinstance(url, str):
+            url.create(meta, GENESIS, genesis.issued_at, signed.body, signed.leaf_hash)
+            return cls(url)
+        store = open_store(url)
+        try:
+            store.create(meta, GENESIS, genesis.issued_at, signed.body, signed.leaf_hash)
+            return cls(store)
+        except BaseException:
+            store.close()
+            raise
 
     @classmethod
     def open(cls, url: str) -> Ledger:
-        """Open an existing ledger by URL."""
-        return cls(open_store(url))
+        """Open an existing ledger by URL; :class:`InputError` (the store closed again) when
+        there is none. Use it as a context manager, or :meth:`close` it."""
+        store = open_store(url)
+        try:
+            return cls(store)
+        except BaseException:
+            store.close()
+            raise
 
     def close(self) -> None:
+        """Close the store (it reopens its connection if the ledger is used again)."""
         self.store.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- reading -------------------------------------------------------------------------
     @property
@@ -318,13 +331,15 @@ class Ledger:
                 try:
                     self._check(e, index, history, w)
                 except InputError as err:
-                    raise EntryRejected(err.problem if not err.field else f"{err.field}: {err.problem}", position=pos) from None
+                    problem = err.problem if not err.field else f"{err.field}: {err.problem}"
+                    raise EntryRejected(problem, position=pos) from None
                 key = history.current(e.party)  # type: ignore[arg-type]
                 assert key is not None  # _check refused unknown parties
                 if trusted_key is not None:
                     # We signed with trusted_key ourselves: it only has to be the current key.
                     if trusted_key != key:
-                        raise EntryRejected(f"key {trusted_key.id.hex()} is not {e.party}'s current key {key.id.hex()}", position=pos)
+                        raise EntryRejected(f"key {trusted_key.id.hex()} is not {e.party}'s current key {key.id.hex()}",
+                                            position=pos)
                 elif not signed.verify(self.origin, key):
                     raise EntryRejected(f"signature does not verify with {e.party}'s key {key.id.hex()}", position=pos)
                 leaf = signed.leaf_hash
@@ -337,8 +352,9 @@ class Ledger:
             try:
                 first = w.append(rows)
             except DuplicateLeafError as exc:
-                pos = next((i for i, r in enumerate(rows) if r[4] == exc.leaf), None)
-                raise EntryRejected(f"replay: this signed entry is already at index {exc.index}", position=pos) from None
+                at = next((i for i, r in enumerate(rows) if r[4] == exc.leaf), None)
+                raise EntryRejected(f"replay: this signed entry is already at index {exc.index}",
+                                    position=at) from None
         return list(range(first, first + len(rows)))
 
     def _check(self, e: Entry, index: int, history: KeyHistory, w: Any) -> None:
@@ -397,7 +413,8 @@ class Ledger:
                 try:
                     verify_consistency(prev.size, size, self.store.consistency_proof(prev.size, size), prev.root, root)
                 except ProofError as exc:
-                    raise IntegrityError(f"log is inconsistent with its checkpoint at size {prev.size}: {exc}") from None
+                    problem = f"log is inconsistent with its checkpoint at size {prev.size}: {exc}"
+                    raise IntegrityError(problem) from None
             cp = Checkpoint(self.origin, size, root)
             note = cp.note().sign(key)
             w.add_checkpoint(size, root, note.encode())
@@ -410,10 +427,11 @@ class Ledger:
         found = [(cp, note) for cp, note in self.checkpoint_notes() if cp.size == size]
         if not found:
             raise InputError(f"no checkpoint at size {size}", field="size")
-        cp, note = found[0]
+        _cp, note = found[0]
         key = self.keys().signing_keys(size).get(signature.name)
         if key is None or key.id != signature.key_id:
-            raise InputError(f"key {signature.key_id.hex()} is not {signature.name}'s key for a checkpoint of size {size}",
+            raise InputError(f"key {signature.key_id.hex()} is not {signature.name}'s key for a checkpoint "
+                             f"of size {size}",
                              field="signature")
         if not key.verify(note.text.encode(), signature.signature):
             raise InputError(f"cosignature by {signature.name} does not verify", field="signature")

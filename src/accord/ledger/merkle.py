@@ -23,6 +23,8 @@ import hashlib
 import hmac
 from collections.abc import Callable, Sequence
 
+from ..errors import ProofError  # defined in the one exception tree; importable from here too
+
 __all__ = [
     "EMPTY_ROOT",
     "HASH_SIZE",
@@ -46,10 +48,6 @@ EMPTY_ROOT = hashlib.sha256(b"").digest()
 _LEAF = b"\x00"
 _NODE = b"\x01"
 _sha256 = hashlib.sha256
-
-
-class ProofError(ValueError):
-    """A Merkle proof (or the hashes and sizes it is checked against) does not verify."""
 
 
 def leaf_hash(data: bytes) -> bytes:

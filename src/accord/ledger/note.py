@@ -56,7 +56,7 @@ class Note:
         """This note with ``key``'s signature added (replacing an earlier one by the same key)."""
         sig = NoteSignature(key.name, key.public.id, key.sign(self.text.encode()))
         kept = tuple(s for s in self.signatures if (s.name, s.key_id) != (sig.name, sig.key_id))
-        return Note(self.text, kept + (sig,))
+        return Note(self.text, (*kept, sig))
 
     def with_signatures(self, signatures: Iterable[NoteSignature]) -> Note:
         """This note with ``signatures`` added, ignoring ones already present."""

@@ -1,0 +1,108 @@
+"""The SQL shared by the SQLite and PostgreSQL stores: the five tables and the queries over them.
+
+Both keep ``meta``, ``entries(idx, kind, party, issued_at, leaf, body)``, ``nodes(level, idx,
+hash)`` — every complete subtree of level >= 1; level 0 is ``entries.leaf`` —
+``checkpoints(size, root, note)`` and ``cosignatures``; triggers make every table append-only.
+Replays are refused by ``UNIQUE (party, issued_at, leaf)``: timestamps mostly grow, so this
+index takes its inserts at its right edge (a unique index on the random leaf hash alone would
+dirty a random page per entry and slow appends several-fold past a few hundred thousand
+entries). A dialect supplies :meth:`SQLStore._execute` and its parameter marker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ...errors import DuplicateLeafError, StoreError
+from ._base import EntryTuple, Row, TreeStore
+
+__all__ = ["TABLES", "SQLStore"]
+
+TABLES = ("meta", "entries", "nodes", "checkpoints", "cosignatures")
+
+
+class SQLStore(TreeStore):
+    """Reads and the checkpoint writes in SQL; a dialect subclass supplies the connection."""
+
+    _param = "?"
+
+    # -- dialect hooks -------------------------------------------------------------------
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run ``sql`` (already in the dialect's parameter style) on the store's connection;
+        a database error is a :class:`StoreError` naming the store."""
+        raise NotImplementedError
+
+    def _q(self, sql: str) -> str:
+        """``sql`` written with ``?`` markers, in this dialect's parameter style."""
+        return sql if self._param == "?" else sql.replace("?", "%s")
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self._execute(self._q(sql), params).fetchone()
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return list(self._execute(self._q(sql), params).fetchall())
+
+    # -- reads -------------------------------------------------------------------------
+    def meta(self) -> dict[str, str]:
+        return {k: v for k, v in self._all("SELECT key, value FROM meta")}
+
+    def size(self) -> int:
+        (top,) = self._one("SELECT MAX(idx) FROM entries")
+        return 0 if top is None else int(top) + 1
+
+    def row(self, index: int) -> Row | None:
+        r = self._one("SELECT idx, kind, party, issued_at, leaf, body FROM entries WHERE idx = ?", (index,))
+        return None if r is None else Row(int(r[0]), r[1], r[2], r[3], bytes(r[4]), bytes(r[5]))
+
+    def key_rows(self) -> list[Row]:
+        # Literal kinds, matching the partial index's WHERE clause: with bound parameters the
+        # planner cannot use that index and would scan every entry on every append.
+        rs = self._all(
+            "SELECT idx, kind, party, issued_at, leaf, body FROM entries "
+            "WHERE kind IN ('genesis', 'key-rotation') ORDER BY idx"
+        )
+        return [Row(int(r[0]), r[1], r[2], r[3], bytes(r[4]), bytes(r[5])) for r in rs]
+
+    def nodes(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        out: dict[tuple[int, int], bytes] = {}
+        for level, idx in set(keys):
+            if level == 0:
+                r = self._one("SELECT leaf FROM entries WHERE idx = ?", (idx,))
+            else:
+                r = self._one("SELECT hash FROM nodes WHERE level = ? AND idx = ?", (level, idx))
+            if r is not None:
+                out[(level, idx)] = bytes(r[0])
+        return out
+
+    def checkpoints(self) -> list[tuple[int, bytes, str]]:
+        rows = self._all("SELECT size, root, note FROM checkpoints ORDER BY size")
+        return [(int(s), bytes(r), n) for s, r, n in rows]
+
+    def cosignatures(self, size: int) -> list[tuple[str, bytes, bytes]]:
+        rs = self._all("SELECT name, key_id, signature FROM cosignatures WHERE size = ? ORDER BY name, key_id", (size,))
+        return [(n, bytes(k), bytes(s)) for n, k, s in rs]
+
+    # -- writes --------------------------------------------------------------------------
+    def _insert_checkpoint(self, size: int, root: bytes, note: str) -> None:
+        self._execute(self._q("INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?)"), (size, root, note))
+
+    def _insert_cosignature(self, size: int, name: str, key_id: bytes, signature: bytes) -> None:
+        self._execute(
+            self._q("INSERT INTO cosignatures (size, name, key_id, signature) VALUES (?, ?, ?, ?)"),
+            (size, name, key_id, signature),
+        )
+
+    def _duplicate(self, entries: list[EntryTuple], exc: Exception) -> StoreError:
+        """Turn a unique-constraint failure into a :class:`DuplicateLeafError` naming the
+        stored entry the batch replays (an entry stored before the batch: SQLite keeps the rows
+        the batch inserted before the failing one until the transaction rolls back)."""
+        first = entries[0][0]
+        for _idx, _kind, party, issued_at, leaf, _body in entries:
+            r = self._one(
+                "SELECT idx FROM entries WHERE party = ? AND issued_at = ? AND leaf = ? AND idx < ?",
+                (party, issued_at, leaf, first),
+            )
+            if r is not None:
+                return DuplicateLeafError(leaf, int(r[0]))
+        return StoreError(f"write refused: {exc}", file=self.display_url)

@@ -1,0 +1,205 @@
+"""A ledger held in this process's memory: for tests, examples and throwaway ledgers.
+
+``memory:`` opens a fresh, empty database under a new random name (the store's :attr:`url`
+then names it); ``memory:NAME`` opens the database called NAME, shared by every store of this
+process opened with that URL, so reopening by URL finds what was written — as with a file. It
+lives until :meth:`MemoryStore.drop` or the end of the process; worker processes forked later
+(``audit(workers=2)``) see a copy. Like the SQL stores it is append-only (nothing offers an
+update), refuses a replayed ``(party, issued_at, leaf)``, lets one writer in at a time and rolls
+a failed write transaction back whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from ...errors import DuplicateLeafError, InputError, StoreError
+from ._base import KEY_KINDS, Backend, EntryTuple, NodeTuple, Row, TreeStore
+
+__all__ = ["BACKEND", "MemoryStore"]
+
+_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+
+
+@dataclass
+class _Database:
+    """One named in-memory ledger: the same five tables as the SQL stores, as Python objects."""
+
+    meta: dict[str, str]
+    entries: list[EntryTuple] = field(default_factory=list)
+    nodes: dict[tuple[int, int], bytes] = field(default_factory=dict)
+    checkpoints: dict[int, tuple[bytes, str]] = field(default_factory=dict)
+    cosignatures: dict[int, dict[tuple[str, bytes], bytes]] = field(default_factory=dict)
+    replay_guard: dict[tuple[str | None, str, bytes], int] = field(default_factory=dict)
+    key_indices: list[int] = field(default_factory=list)
+    writer: threading.RLock = field(default_factory=threading.RLock)
+    # Inverse operations of the open write transaction's changes, run backwards on rollback.
+    undo: list[Callable[[], None]] = field(default_factory=list)
+
+
+_DATABASES: dict[str, _Database] = {}
+_REGISTRY_LOCK = threading.Lock()
+
+
+class MemoryStore(TreeStore):
+    """A ledger in memory, named by ``memory:NAME``."""
+
+    def __init__(self, name: str) -> None:
+        if not _NAME.fullmatch(name):
+            raise InputError(f"memory store name {name!r} must be letters, digits, '.', '_' or '-'",
+                             file=f"memory:{name}")
+        self.name = name
+        self.url = self.display_url = f"memory:{name}"
+
+    def _db(self) -> _Database:
+        db = _DATABASES.get(self.name)
+        if db is None:
+            raise InputError("no ledger here (create one with `accord ledger init`)", file=self.url)
+        return db
+
+    # -- reads -------------------------------------------------------------------------
+    def exists(self) -> bool:
+        return self.name in _DATABASES
+
+    def meta(self) -> dict[str, str]:
+        return dict(self._db().meta)
+
+    def size(self) -> int:
+        return len(self._db().entries)  # indices are 0..n-1: nothing is ever removed
+
+    def row(self, index: int) -> Row | None:
+        entries = self._db().entries
+        return Row(*entries[index]) if 0 <= index < len(entries) else None
+
+    def scan(self, start: int = 0, end: int | None = None) -> Iterator[EntryTuple]:
+        yield from self._db().entries[max(start, 0) : end]  # a copy: later appends do not show
+
+    def key_rows(self) -> list[Row]:
+        db = self._db()
+        return [Row(*db.entries[i]) for i in db.key_indices]
+
+    def nodes(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        db = self._db()
+        out: dict[tuple[int, int], bytes] = {}
+        for level, idx in keys:
+            if level == 0:
+                if 0 <= idx < len(db.entries):
+                    out[(0, idx)] = db.entries[idx][4]
+            elif (level, idx) in db.nodes:
+                out[(level, idx)] = db.nodes[(level, idx)]
+        return out
+
+    def all_nodes(self) -> Iterator[NodeTuple]:
+        for (level, idx), h in sorted(self._db().nodes.items()):
+            yield level, idx, h
+
+    def checkpoints(self) -> list[tuple[int, bytes, str]]:
+        return [(size, root, note) for size, (root, note) in sorted(self._db().checkpoints.items())]
+
+    def cosignatures(self, size: int) -> list[tuple[str, bytes, bytes]]:
+        found = self._db().cosignatures.get(size, {})
+        return [(name, key_id, sig) for (name, key_id), sig in sorted(found.items())]
+
+    # -- writes --------------------------------------------------------------------------
+    def create(self, meta: dict[str, str], kind: str, issued_at: str, body: bytes, leaf: bytes) -> None:
+        with _REGISTRY_LOCK:
+            if self.name in _DATABASES:
+                raise InputError("already holds a ledger", file=self.url)
+            db = _Database(dict(meta))
+            db.entries.append((0, kind, None, issued_at, leaf, body))
+            db.replay_guard[(None, issued_at, leaf)] = 0
+            if kind in KEY_KINDS:
+                db.key_indices.append(0)
+            _DATABASES[self.name] = db
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        db = self._db()
+        with db.writer:
+            mark = len(db.undo)
+            try:
+                yield
+            except BaseException:
+                while len(db.undo) > mark:
+                    db.undo.pop()()
+                raise
+            finally:
+                if mark == 0:
+                    db.undo.clear()
+
+    def _insert(self, entries: list[EntryTuple], nodes: list[NodeTuple]) -> None:
+        db = self._db()
+        seen: set[tuple[str | None, str, bytes]] = set()
+        for _idx, _kind, party, issued_at, leaf, _body in entries:  # check all, then write all
+            key = (party, issued_at, leaf)
+            if key in db.replay_guard or key in seen:
+                raise DuplicateLeafError(leaf, db.replay_guard.get(key))
+            seen.add(key)
+        entries_before, keys_before = len(db.entries), len(db.key_indices)
+        for entry in entries:
+            index, kind, party, issued_at, leaf, _body = entry
+            db.entries.append(entry)
+            db.replay_guard[(party, issued_at, leaf)] = index
+            if kind in KEY_KINDS:
+                db.key_indices.append(index)
+        for level, idx, h in nodes:
+            db.nodes[(level, idx)] = h
+
+        def undo() -> None:
+            for _index, _kind, party, issued_at, leaf, _body in db.entries[entries_before:]:
+                del db.replay_guard[(party, issued_at, leaf)]
+            del db.entries[entries_before:]
+            del db.key_indices[keys_before:]
+            for level, idx, _h in nodes:
+                db.nodes.pop((level, idx), None)
+
+        db.undo.append(undo)
+
+    def _insert_checkpoint(self, size: int, root: bytes, note: str) -> None:
+        db = self._db()
+        if size in db.checkpoints:
+            raise _refused(f"a checkpoint at size {size} is already stored", self.url)
+        db.checkpoints[size] = (root, note)
+
+        def undo() -> None:
+            del db.checkpoints[size]
+
+        db.undo.append(undo)
+
+    def _insert_cosignature(self, size: int, name: str, key_id: bytes, signature: bytes) -> None:
+        db = self._db()
+        by_key = db.cosignatures.setdefault(size, {})
+        if (name, key_id) in by_key:
+            raise _refused(f"{name}'s cosignature at size {size} is already stored", self.url)
+        by_key[(name, key_id)] = signature
+
+        def undo() -> None:
+            del by_key[(name, key_id)]
+
+        db.undo.append(undo)
+
+    def drop(self) -> None:
+        """Forget the database (tests and throwaway ledgers only)."""
+        with _REGISTRY_LOCK:
+            _DATABASES.pop(self.name, None)
+
+    def close(self) -> None:
+        """Nothing to release: the database stays until :meth:`drop`."""
+
+
+def _refused(problem: str, url: str) -> StoreError:
+    """A second row under a key already stored: refused, as the SQL stores' primary keys do."""
+    return StoreError(f"write refused: {problem}", file=url)
+
+
+def _open(url: str) -> MemoryStore:
+    name = url.removeprefix("memory:")
+    return MemoryStore(name or uuid.uuid4().hex)
+
+
+BACKEND = Backend(schemes=("memory",), open=_open, examples=("memory:", "memory:NAME"))

@@ -1,0 +1,179 @@
+"""The server backend: a ledger in a PostgreSQL schema, through psycopg 3.
+
+psycopg is the optional extra ``accord[postgres]``, imported only when a ``postgresql://`` (or
+``postgres://``) URL is opened; without it that URL is a one-line error naming the extra.
+URL: ``postgresql://user@host:port/db?schema=NAME`` (``schema`` is accord's own parameter: the
+tables live in that schema, created if missing; default ``public``). Messages name the store by
+its URL with any password shown as ``***``. Writers are serialised by ``LOCK TABLE entries IN
+EXCLUSIVE MODE`` (readers unaffected) and read the size inside the lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator, Sequence
+from types import ModuleType
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ...errors import InputError, StoreError
+from ._base import Backend, EntryTuple, NodeTuple, redact_url
+from ._sql import TABLES, SQLStore
+
+__all__ = ["BACKEND", "EXTRA_HINT", "PostgresStore"]
+
+#: What to install when psycopg is missing.
+EXTRA_HINT = "pip install 'accord[postgres]'"
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE entries (
+    idx BIGINT PRIMARY KEY, kind TEXT NOT NULL, party TEXT, issued_at TEXT NOT NULL,
+    leaf BYTEA NOT NULL, body BYTEA NOT NULL, UNIQUE (party, issued_at, leaf)
+);
+CREATE INDEX entries_kind ON entries (kind) WHERE kind IN ('genesis', 'key-rotation');
+CREATE TABLE nodes (level SMALLINT NOT NULL, idx BIGINT NOT NULL, hash BYTEA NOT NULL, PRIMARY KEY (level, idx));
+CREATE TABLE checkpoints (size BIGINT PRIMARY KEY, root BYTEA NOT NULL, note TEXT NOT NULL);
+CREATE TABLE cosignatures (
+    size BIGINT NOT NULL, name TEXT NOT NULL, key_id BYTEA NOT NULL, signature BYTEA NOT NULL,
+    PRIMARY KEY (size, name, key_id)
+);
+CREATE FUNCTION accord_append_only() RETURNS trigger LANGUAGE plpgsql AS
+$$ BEGIN RAISE EXCEPTION 'accord ledger tables are append-only'; END $$;
+""" + "".join(
+    f"CREATE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t} "
+    f"FOR EACH ROW EXECUTE FUNCTION accord_append_only();\n"
+    f"CREATE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t} "
+    f"FOR EACH STATEMENT EXECUTE FUNCTION accord_append_only();\n"
+    for t in TABLES
+)
+
+_IDENT = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+def _psycopg(display_url: str) -> ModuleType:
+    """The psycopg module; :class:`InputError` naming the extra to install when it is missing."""
+    try:
+        import psycopg
+    except ImportError:
+        raise InputError(f"PostgreSQL support is not installed: {EXTRA_HINT}", file=display_url) from None
+    return psycopg
+
+
+class PostgresStore(SQLStore):
+    """A ledger in a PostgreSQL schema."""
+
+    _param = "%s"
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        query = dict(parse_qsl(parts.query))
+        self.schema = query.pop("schema", "public")
+        self.url = url  # kept whole: audit workers reopen the store by it
+        self.display_url = redact_url(url)
+        if not _IDENT.fullmatch(self.schema):
+            raise InputError(
+                f"schema {self.schema!r} must be a lower-case SQL identifier", file=self.display_url, field="schema"
+            )
+        self._pg = _psycopg(self.display_url)  # fail on the URL, before any work is done
+        self._dsn = urlunsplit(parts._replace(query=urlencode(query)))
+        self._conn: Any = None
+
+    def _connect(self) -> Any:
+        if self._conn is None:
+            try:
+                conn = self._pg.connect(self._dsn, autocommit=True, connect_timeout=10)
+            except self._pg.Error as exc:
+                first = str(exc).strip().splitlines()[0]
+                raise InputError(f"cannot connect: {first}", file=self.display_url) from None
+            try:
+                conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+                conn.execute(f'SET search_path TO "{self.schema}"')
+            except BaseException:
+                conn.close()
+                raise
+            self._conn = conn
+        return self._conn
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        try:
+            return self._connect().execute(sql, params)
+        except self._pg.Error as exc:  # a refused write (a key already stored) included, as in SQLite
+            raise StoreError(f"schema {self.schema}: {str(exc).strip()}", file=self.display_url) from exc
+
+    def exists(self) -> bool:
+        r = self._one(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = 'entries'",
+            (self.schema,),
+        )
+        return r is not None
+
+    def create(self, meta: dict[str, str], kind: str, issued_at: str, body: bytes, leaf: bytes) -> None:
+        conn = self._connect()
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.schema,))
+            if self.exists():
+                raise InputError("already holds a ledger", file=self.display_url)
+            for stmt in _SCHEMA.split(";\n"):
+                if stmt.strip():
+                    conn.execute(stmt)
+            with conn.cursor() as cur:
+                cur.executemany("INSERT INTO meta (key, value) VALUES (%s, %s)", sorted(meta.items()))
+            conn.execute("INSERT INTO entries VALUES (0, %s, NULL, %s, %s, %s)", (kind, issued_at, leaf, body))
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        conn = self._connect()
+        with conn.transaction():
+            # Self-conflicting lock: one writer at a time, readers unaffected.
+            conn.execute("LOCK TABLE entries IN EXCLUSIVE MODE")
+            yield
+
+    def _insert(self, entries: list[EntryTuple], nodes: list[NodeTuple]) -> None:
+        conn = self._connect()
+        try:
+            # A savepoint of its own, so a replay leaves the transaction usable for the lookup.
+            with conn.transaction(), conn.cursor() as cur, cur.copy(
+                "COPY entries (idx, kind, party, issued_at, leaf, body) FROM STDIN"
+            ) as copy:
+                for e in entries:
+                    copy.write_row(e)
+        except self._pg.errors.UniqueViolation as exc:
+            raise self._duplicate(entries, exc) from None
+        with conn.cursor() as cur, cur.copy("COPY nodes (level, idx, hash) FROM STDIN") as copy:
+            for n in nodes:
+                copy.write_row(n)
+
+    def _stream(self, sql: str, params: Sequence[Any], name: str, itersize: int) -> Iterator[Any]:
+        """Rows of ``sql`` through a server-side cursor on a connection of its own."""
+        with self._pg.connect(self._dsn) as conn:
+            conn.execute(f'SET search_path TO "{self.schema}"')
+            with conn.cursor(name=name) as cur:
+                cur.itersize = itersize
+                cur.execute(sql, params)
+                yield from cur
+
+    def scan(self, start: int = 0, end: int | None = None) -> Iterator[EntryTuple]:
+        sql = "SELECT idx, kind, party, issued_at, leaf, body FROM entries WHERE idx >= %s AND idx < %s ORDER BY idx"
+        for r in self._stream(sql, (start, end if end is not None else 2**62), "accord_rows", 5000):
+            yield int(r[0]), r[1], r[2], r[3], bytes(r[4]), bytes(r[5])
+
+    def all_nodes(self) -> Iterator[NodeTuple]:
+        sql = "SELECT level, idx, hash FROM nodes ORDER BY level, idx"
+        for lvl, idx, h in self._stream(sql, (), "accord_nodes", 20000):
+            yield int(lvl), int(idx), bytes(h)
+
+    def drop(self) -> None:
+        """Remove the whole schema (tests and throwaway ledgers only)."""
+        self._connect().execute(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+BACKEND = Backend(
+    schemes=("postgresql", "postgres"), open=PostgresStore, examples=("postgresql://user@host/db?schema=NAME",)
+)

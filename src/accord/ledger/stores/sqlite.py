@@ -1,0 +1,181 @@
+"""The embedded default: a ledger in one SQLite file, WAL mode.
+
+URLs: ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db``, or a bare path; the one
+option is ``?synchronous=normal|full|extra``. Writers are serialised by ``BEGIN IMMEDIATE`` and
+read the size inside the lock. With ``synchronous=NORMAL`` (the default) a committed append
+survives the process being killed (only an OS crash or power loss may drop the last commits);
+``?synchronous=full`` makes every commit durable on return.
+
+A file that cannot be opened as a database is the user's mistake (:class:`InputError`); a
+database that opens but is damaged inside raises :class:`StoreError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from ...errors import InputError, StoreError
+from ._base import Backend, EntryTuple, NodeTuple
+from ._sql import TABLES, SQLStore
+
+__all__ = ["BACKEND", "SQLiteStore"]
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE entries (
+    idx INTEGER PRIMARY KEY, kind TEXT NOT NULL, party TEXT, issued_at TEXT NOT NULL,
+    leaf BLOB NOT NULL, body BLOB NOT NULL, UNIQUE (party, issued_at, leaf)
+);
+CREATE INDEX entries_kind ON entries (kind) WHERE kind IN ('genesis', 'key-rotation');
+CREATE TABLE nodes (
+    level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
+CREATE TABLE checkpoints (size INTEGER PRIMARY KEY, root BLOB NOT NULL, note TEXT NOT NULL);
+CREATE TABLE cosignatures (
+    size INTEGER NOT NULL, name TEXT NOT NULL, key_id BLOB NOT NULL, signature BLOB NOT NULL,
+    PRIMARY KEY (size, name, key_id)
+);
+""" + "".join(
+    f"CREATE TRIGGER {t}_no_{op} BEFORE {op.upper()} ON {t} "
+    f"BEGIN SELECT RAISE(ABORT, 'accord ledger tables are append-only'); END;\n"
+    for t in TABLES
+    for op in ("update", "delete")
+)
+
+
+class SQLiteStore(SQLStore):
+    """A ledger in one SQLite file (WAL mode)."""
+
+    def __init__(self, path: str | Path, *, synchronous: str = "NORMAL", url: str | None = None) -> None:
+        self.path = Path(path)
+        self.url = url or f"sqlite:///{self.path}"
+        self.display_url = self.url  # a SQLite URL carries no password
+        if synchronous.upper() not in ("NORMAL", "FULL", "EXTRA"):
+            raise InputError(f"synchronous must be normal, full or extra, not {synchronous!r}", field="synchronous")
+        self._synchronous = synchronous.upper()
+        self._conn: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        """The open connection; :class:`InputError` when the file cannot be opened as a SQLite
+        database (a directory, no permission, some other kind of file): the user named it."""
+        if self._conn is None:
+            conn = None
+            try:
+                conn = sqlite3.connect(self.path, isolation_level=None, timeout=60.0)
+                conn.execute("PRAGMA busy_timeout = 60000")
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute(f"PRAGMA synchronous = {self._synchronous}")
+                conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: proofs and appends stay in memory
+            except sqlite3.DatabaseError as exc:
+                if conn is not None:
+                    conn.close()
+                raise InputError(f"cannot open as a SQLite database: {exc}", file=str(self.path)) from None
+            self._conn = conn
+        return self._conn
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        conn = self._connect()
+        try:
+            return conn.execute(sql, params)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(str(exc), file=str(self.path)) from exc
+
+    def exists(self) -> bool:
+        """True iff the file exists and holds a ledger."""
+        if not self.path.exists():
+            return False
+        r = self._one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'entries'")
+        return r is not None
+
+    def create(self, meta: dict[str, str], kind: str, issued_at: str, body: bytes, leaf: bytes) -> None:
+        """Create the tables and write ``meta`` and the genesis entry in one transaction."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = self._connect()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'entries'").fetchone():
+                raise InputError("already holds a ledger", file=str(self.path))
+            for stmt in _SCHEMA.split(";\n"):
+                if stmt.strip():
+                    conn.execute(stmt)
+            conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
+            conn.execute("INSERT INTO entries VALUES (0, ?, NULL, ?, ?, ?)", (kind, issued_at, leaf, body))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(str(exc), file=str(self.path)) from exc
+        try:
+            yield
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def _insert(self, entries: list[EntryTuple], nodes: list[NodeTuple]) -> None:
+        conn = self._connect()
+        try:
+            conn.executemany(
+                "INSERT INTO entries (idx, kind, party, issued_at, leaf, body) VALUES (?, ?, ?, ?, ?, ?)", entries
+            )
+        except sqlite3.IntegrityError as exc:
+            raise self._duplicate(entries, exc) from None
+        conn.executemany("INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)", nodes)
+
+    def scan(self, start: int = 0, end: int | None = None) -> Iterator[EntryTuple]:
+        yield from self._stream(
+            "SELECT idx, kind, party, issued_at, leaf, body FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx",
+            (start, end if end is not None else 2**62),
+        )
+
+    def all_nodes(self) -> Iterator[NodeTuple]:
+        yield from self._stream("SELECT level, idx, hash FROM nodes ORDER BY level, idx", ())
+
+    def _stream(self, sql: str, params: Sequence[Any]) -> Iterator[Any]:
+        """Rows of ``sql`` from a connection of their own (a long scan never holds the
+        store's connection); :class:`StoreError` when the database cannot be read."""
+        try:
+            with contextlib.closing(sqlite3.connect(self.path, isolation_level=None, timeout=60.0)) as conn:
+                yield from conn.execute(sql, params)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(str(exc), file=str(self.path)) from exc
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+def _open(url: str) -> SQLiteStore:
+    """``sqlite:///relative.db``, ``sqlite:////absolute.db``, with ``?synchronous=…``."""
+    parts = urlsplit(url)
+    if parts.netloc:
+        raise InputError("use sqlite:///relative.db or sqlite:////absolute.db (no host)", file=url)
+    path = parts.path[1:] if parts.path.startswith("/") else parts.path
+    if not path:
+        raise InputError("sqlite URL has no path", file=url)
+    options = dict(parse_qsl(parts.query))
+    unknown = set(options) - {"synchronous"}
+    if unknown:
+        raise InputError(f"unknown sqlite option {sorted(unknown)[0]!r}", file=url)
+    return SQLiteStore(path, synchronous=options.get("synchronous", "NORMAL"), url=url)
+
+
+def _open_path(path: str) -> SQLiteStore:
+    return SQLiteStore(os.fspath(path), url=f"sqlite:///{path}")
+
+
+BACKEND = Backend(schemes=("sqlite",), open=_open, examples=("sqlite:///path.db",), open_path=_open_path)
