@@ -15,28 +15,29 @@ import time
 
 import numpy as np
 
-from accord.agreements import load_agreement
-from accord.agreements.model import ITEM_STATUSES, ITEM_TYPES
+from accord.app.library import load_agreement
 from accord.forces import ItemTable, count_items
 
 
-def make_table(n: int, seed: int = 1) -> ItemTable:
+def make_table(n: int, types: tuple[str, ...], statuses: tuple[str, ...], seed: int = 1) -> ItemTable:
     rng = np.random.default_rng(seed)
     return ItemTable(
         ids=np.empty(0, dtype=object),
-        type=rng.integers(0, len(ITEM_TYPES), n).astype(np.int8),
-        status=rng.integers(0, len(ITEM_STATUSES), n).astype(np.int8),
+        type=rng.integers(0, len(types), n).astype(np.int8),
+        status=rng.integers(0, len(statuses), n).astype(np.int8),
         system=rng.integers(0, 8, n).astype(np.int32),
         facility=rng.integers(0, 40, n).astype(np.int32),
         warheads=rng.integers(0, 9, n),
         systems=tuple(f"system-{i}" for i in range(8)),
         facilities=tuple(f"facility-{i}" for i in range(40)),
+        types=types,
+        statuses=statuses,
     )
 
 
 def baseline(table: ItemTable) -> tuple[np.ndarray, np.ndarray]:
-    key = table.type.astype(np.int64) * len(ITEM_STATUSES) + table.status
-    size = len(ITEM_TYPES) * len(ITEM_STATUSES)
+    key = table.type.astype(np.int64) * len(table.statuses) + table.status
+    size = len(table.types) * len(table.statuses)
     return np.bincount(key, minlength=size), np.bincount(key, weights=table.warheads, minlength=size)
 
 
@@ -56,11 +57,12 @@ def main() -> None:
     n = 1_000_000
     repeats = 3 if args.quick else 15
     agreement = load_agreement("ru-counting-2022")  # includes a rule that filters by system
-    table = make_table(n)
+    vocabulary = agreement.vocabulary  # the table's codes follow the agreement's vocabulary order
+    table = make_table(n, vocabulary.type_ids, vocabulary.status_ids)
     counts = count_items(agreement, table)
     n_cells, w_cells = baseline(table)
     # the two must agree before their speed means anything
-    dep = ITEM_TYPES.index("icbm") * len(ITEM_STATUSES) + ITEM_STATUSES.index("deployed")
+    dep = table.types.index("icbm") * len(table.statuses) + table.statuses.index("deployed")
     assert counts["deployed_icbms"] == n_cells[dep] and counts["warheads_on_deployed_icbms"] == w_cells[dep]
     ours = best_of(lambda: count_items(agreement, table), repeats)
     base = best_of(lambda: baseline(table), repeats)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from accord.agreements import library_ids, load_agreement, load_all
+from accord.app.library import library_ids, load_agreement, load_all
 
 D = dt.date
 

@@ -7,7 +7,7 @@ import textwrap
 import pytest
 from typer.testing import CliRunner
 
-from accord.agreements import load_agreement
+from accord.app.library import load_agreement
 from accord.cli import app
 from accord.errors import InputError
 
@@ -56,7 +56,8 @@ def test_the_minimal_file_loads(tmp_path):
         ("categories: [things], cap", "categories: [thingz], cap", 14, "limits[0].categories",
          "limit over undefined category 'thingz'"),
         ("legal_form: treaty", "legal_form: pact", 4, "legal_form", "unknown legal form 'pact'"),
-        ("expires: {date: 2030-01-01", "expires: {date: 2019-01-01", 10, "dates.expires", "on or before entry into force"),
+        ("expires: {date: 2030-01-01", "expires: {date: 2019-01-01", 10, "dates.expires",
+         "on or before entry into force"),
         ("source: doc}\nlimits", "}\nlimits", 12, "categories[0].source", "every clause needs a source"),
         ("verification: none", "verification: trust", 16, "regime.verification", "unknown verification"),
     ],
@@ -112,7 +113,9 @@ def test_unknown_base_agreement(tmp_path):
 
 
 def test_error_in_derived_file_names_the_derived_file(tmp_path):
-    p = write(tmp_path, "id: strict\nextends: newstart\nlimits:\n  - id: deployed_warheads\n    cap: -1\n")
+    p = write(tmp_path, "id: strict\nextends: newstart\nlimits:\n  - id: deployed_warheads\n    cap: -1\n"
+                        "    legal_form: proposal\n    source: {document: A stricter cap}\n"
+                        "legal_form: proposal\nsource: {document: A stricter cap}\n")
     err = error_of(p)
     assert err.file == str(p) and err.line == 5 and err.field == "limits[1].cap"
 

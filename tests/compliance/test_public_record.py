@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from accord.agreements import load_agreement
+from accord.app.library import load_agreement
 from accord.compliance import evaluate
 from accord.forces import Count, Holdings, ReportedTotal, Snapshot
 from accord.profiles.newstart import bundled_holdings
@@ -120,3 +120,13 @@ def test_findings_carry_clause_and_source(timeline):
         assert f.source.document and f.trace["clause"]["limit"] == f.limit
         for p in f.trace["parts"]:
             assert p["source"]["document"]
+
+
+def test_findings_carry_the_reliability_of_their_data(timeline):
+    # the value's reliability is its weakest part's; no data, no reliability
+    for f in timeline.findings:
+        labels = {p["source"]["reliability"] for p in f.trace["parts"]}
+        assert (f.data_reliability is None) == (not labels)
+        assert f.data_reliability in labels | {None}
+    r = evaluate(load_agreement("us-2020-freeze"), bundled_holdings(), at=D(2021, 6, 1))
+    assert r.where(party="RU", limit="all_warheads_freeze")[0].data_reliability == "estimate"  # FAS

@@ -7,13 +7,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accord.agreements import load_agreement
-from accord.agreements.model import ITEM_STATUSES, ITEM_TYPES
+from accord.app.library import load_agreement
 from accord.errors import InputError
 from accord.forces import ItemTable, count_items, count_items_explained
 
 NEWSTART = load_agreement("newstart")
 RU2022 = load_agreement("ru-counting-2022")
+VOCABULARY = NEWSTART.vocabulary
+ITEM_TYPES = VOCABULARY.type_ids
+ITEM_STATUSES = VOCABULARY.status_ids
 
 records = st.lists(
     st.fixed_dictionaries({
@@ -114,7 +116,7 @@ def test_explained_counts_break_down_by_system():
 )
 def test_bad_records_are_input_errors(record, field, problem):
     with pytest.raises(InputError) as info:
-        ItemTable.from_records([record], file="decl.json")
+        ItemTable.from_records([record], vocabulary=VOCABULARY, file="decl.json")
     assert info.value.field == field and problem in info.value.problem and info.value.file == "decl.json"
 
 
@@ -131,7 +133,8 @@ def test_a_million_records_count_exactly():
     s = rng.integers(0, len(ITEM_STATUSES), n).astype(np.int8)
     w = rng.integers(0, 9, n)
     table = ItemTable(ids=np.empty(0, dtype=object), type=t, status=s, system=np.zeros(n, dtype=np.int32),
-                      facility=np.zeros(n, dtype=np.int32), warheads=w, systems=("",), facilities=("",))
+                      facility=np.zeros(n, dtype=np.int32), warheads=w, systems=("",), facilities=("",),
+                      types=ITEM_TYPES, statuses=ITEM_STATUSES)
     c = count_items(NEWSTART, table)
     icbm, slbm = ITEM_TYPES.index("icbm"), ITEM_TYPES.index("slbm")
     dep = ITEM_STATUSES.index("deployed")

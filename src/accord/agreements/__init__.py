@@ -1,12 +1,13 @@
 """WHAT BINDS: agreements as code.
 
-``load_agreement(ref)`` reads a built-in agreement (``newstart``, ``newstart-2021``,
-``us-2020-freeze``, ``ru-2020-freeze``, ``ru-2025-voluntary``, ``ru-counting-2022``) or a
-YAML file; ``extends:`` derivation is the pure function :func:`derive`; :func:`diff` compares
-two agreements clause by clause.
+:func:`load_agreement` reads a built-in agreement (an id of a file in ``library/``) or a
+YAML file, given the registry of limit kinds (``accord.app.library.load_agreement`` passes the
+compliance rules); ``extends:`` derivation is the pure function :func:`derive`; the words an
+agreement counts with are its :class:`Vocabulary`; :func:`diff` compares two agreements.
 """
 
 from .amend import derive
+from .kinds import Clause, KindRegistry, LimitSpec, parse_cap
 from .load import build_agreement, library_ids, load_agreement, load_all
 from .model import (
     Agreement,
@@ -16,14 +17,17 @@ from .model import (
     CountingRule,
     DataExchange,
     DatedClause,
+    Description,
     InspectionType,
     Limit,
     NotificationKind,
     Regime,
 )
+from .vocabulary import CountingMethod, CountingMode, Term, Vocabulary
 
 __all__ = [
-    "Agreement", "Cap", "Category", "Condition", "CountingRule", "DataExchange", "DatedClause",
-    "InspectionType", "Limit", "NotificationKind", "Regime", "build_agreement", "derive",
-    "library_ids", "load_agreement", "load_all",
+    "Agreement", "Cap", "Category", "Clause", "Condition", "CountingMethod", "CountingMode", "CountingRule",
+    "DataExchange", "DatedClause", "Description", "InspectionType", "KindRegistry", "Limit", "LimitSpec",
+    "NotificationKind", "Regime", "Term", "Vocabulary", "build_agreement", "derive", "library_ids",
+    "load_agreement", "load_all", "parse_cap",
 ]

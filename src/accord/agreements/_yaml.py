@@ -15,7 +15,7 @@ import yaml
 from ..errors import InputError
 
 
-class LineDict(dict):
+class LineDict(dict[Any, Any]):
     """A dict that knows the file and line it came from, and the line of each key."""
 
     file: str | None

@@ -7,6 +7,7 @@ limit and freeze, counting rules, and the verification regime — marking which 
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -45,30 +46,30 @@ def _fmt(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
         return ", ".join(_fmt(v) for v in value) if value else "(none)"
-    if hasattr(value, "isoformat"):
+    if isinstance(value, _dt.date):
         return value.isoformat()
     return str(value)
 
 
 def _limit_fields(lim: Limit) -> dict[str, str]:
-    return {
-        "present": "yes",
-        "kind": lim.kind,
-        "scope": _fmt(lim.categories),
-        "cap": lim.cap.describe(),
+    """The clause's fields; the kind's own (a cap, a coalition's parties …) come from its rule."""
+    out = {"present": "yes", "kind": lim.kind, "scope": _fmt(lim.categories), "cap": lim.cap.describe()}
+    out.update(lim.describe().fields)
+    out.update({
         "binding from": _fmt(lim.binding.start),
         "binding until": _fmt(lim.binding.end) if lim.binding.end else "agreement expiry",
         "legal form": lim.legal_form,
         "verification": lim.verification,
         "source": lim.source.cite(),
-    }
+    })
+    return out
 
 
 def _rule_fields(rule: CountingRule) -> dict[str, str]:
     sel = f"type {_fmt(rule.item_types)}; status {_fmt(rule.statuses)}"
     if rule.systems:
         sel += f"; system {_fmt(rule.systems)}"
-    count = rule.mode if rule.mode != "per_item" else f"{rule.per_item} per item"
+    count = rule.mode if rule.method.name != "fixed" else f"{rule.method.per_record} per item"
     return {"present": "yes", "selects": sel, "counts": count}
 
 
@@ -97,7 +98,7 @@ def diff(a: Agreement, b: Agreement) -> list[Difference]:
     row("agreement", "agreement", "adopted", a.adopted, b.adopted)
     row("agreement", "agreement", "parties", a.parties, b.parties)
     row("agreement", "agreement", "conditions", [c.text for c in a.conditions], [c.text for c in b.conditions])
-    for name, get in (
+    dates: tuple[tuple[str, Callable[[Agreement], Any]], ...] = (
         ("signed", lambda x: x.signed.date if x.signed else None),
         ("entry into force", lambda x: x.entry_into_force.date),
         ("expires", lambda x: x.expires.date if x.expires else None),
@@ -105,7 +106,8 @@ def diff(a: Agreement, b: Agreement) -> list[Difference]:
         ("extension (max years)", lambda x: x.extension.max_years if x.extension else None),
         ("extension by", lambda x: x.extension.by if x.extension else None),
         ("withdrawal notice (months)", lambda x: x.withdrawal_notice_months),
-    ):
+    )
+    for name, get in dates:
         row("dates", "dates", name, get(a), get(b))
     out += _keyed("limits", a.limits, b.limits, lambda x: x.id, _limit_fields)
     out += _keyed("counting", a.counting, b.counting, lambda x: x.category, _rule_fields)

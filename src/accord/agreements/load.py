@@ -1,15 +1,17 @@
 """Load and validate agreement files: YAML → :class:`~.model.Agreement`.
 
-``load_agreement(ref)`` takes a built-in id (``newstart``) or a path. A file with
-``extends: BASE`` is resolved against its base first (:func:`.amend.derive`), then the
-resolved mapping is validated as a whole. Every problem is an InputError naming the file,
-line, field and problem.
+``load_agreement(ref, kinds=...)`` takes a built-in id (a file name in ``library/``) or a path, and the
+registry of limit kinds (:class:`~.kinds.KindRegistry`; ``accord.app.library`` passes the
+compliance rules). A file with ``extends: BASE`` is resolved against its base first
+(:func:`.amend.derive`), then the resolved mapping is validated as a whole, counting rules
+against the agreement's vocabulary (:mod:`.vocabulary`). Every problem is an InputError naming
+the file, line, field and problem.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -20,14 +22,11 @@ from ..periods import Period, add_years, parse_date
 from ..sources import RELIABILITIES, Source
 from ._yaml import LineDict, load_yaml_file
 from .amend import derive
+from .kinds import Clause, KindRegistry
 from .model import (
-    COUNT_MODES,
-    ITEM_STATUSES,
-    ITEM_TYPES,
     LEGAL_FORMS,
     VERIFICATION_LEVELS,
     Agreement,
-    Cap,
     Category,
     Condition,
     CountingRule,
@@ -39,6 +38,7 @@ from .model import (
     NotificationKind,
     Regime,
 )
+from .vocabulary import EMPTY, CountingMethod, Vocabulary, method_of, resolve_vocabulary
 
 LIBRARY = Path(__file__).parent / "library"
 _ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
@@ -73,21 +73,22 @@ def _locate(ref: str, relative_to: Path | None = None, *, file: str | None = Non
     return p
 
 
-def load_agreement(ref: str | Path) -> Agreement:
-    """The agreement named by a built-in id or a file path, resolved and validated."""
+def load_agreement(ref: str | Path, *, kinds: KindRegistry) -> Agreement:
+    """The agreement named by a built-in id or a file path, resolved and validated; its limit
+    clauses are parsed by ``kinds``."""
     path = _locate(str(ref))
-    return _load_path(str(path.resolve()))
+    return _load_path(str(path.resolve()), kinds)
 
 
 @lru_cache(maxsize=64)
-def _load_path(path: str) -> Agreement:
+def _load_path(path: str, kinds: KindRegistry) -> Agreement:
     raw = _resolve(Path(path), ())
-    return build_agreement(raw, path=path)
+    return build_agreement(raw, path=path, kinds=kinds)
 
 
-def load_all() -> list[Agreement]:
+def load_all(*, kinds: KindRegistry) -> list[Agreement]:
     """Every built-in agreement, in id order."""
-    return [load_agreement(i) for i in library_ids()]
+    return [load_agreement(i, kinds=kinds) for i in library_ids()]
 
 
 def _resolve(path: Path, stack: tuple[str, ...]) -> LineDict:
@@ -275,8 +276,9 @@ def _check_id(ctx: _Ctx, m: Mapping[str, Any], key: str, field: str, seen: set[s
 # ----------------------------------------------------------------------------- build
 
 
-def build_agreement(raw: Mapping[str, Any], *, path: str | None = None) -> Agreement:
-    """Validate a resolved agreement mapping and build the frozen :class:`Agreement`."""
+def build_agreement(raw: Mapping[str, Any], *, path: str | None = None, kinds: KindRegistry) -> Agreement:
+    """Validate a resolved agreement mapping and build the frozen :class:`Agreement`; limit
+    clauses are validated by their kind in ``kinds``."""
     if not isinstance(raw, LineDict):
         tmp = LineDict(file=path, line=1)
         tmp.update(raw)
@@ -284,7 +286,7 @@ def build_agreement(raw: Mapping[str, Any], *, path: str | None = None) -> Agree
     ctx = _Ctx(raw, path)
     known = {"id", "title", "parties", "legal_form", "adopted", "adoption_note", "summary", "sources",
              "source", "dates", "categories", "counting", "limits", "freezes", "regime", "conditions",
-             "extends", "remove"}
+             "extends", "remove", "vocabulary"}
     for k in raw:
         if k not in known:
             raise ctx.err(raw, k, f"unknown field (known: {', '.join(sorted(known))})", str(k))
@@ -358,69 +360,22 @@ def build_agreement(raw: Mapping[str, Any], *, path: str | None = None) -> Agree
                      "withdrawal_notice_months"}:
             raise ctx.err(dates, k, "unknown date field", f"dates.{k}")
 
+    vocabulary = _vocabulary(ctx, raw)
+
     # categories
     categories: list[Category] = []
     seen: set[str] = set()
     for f, c in _mappings(ctx, raw, "categories", ""):
         cid = _check_id(ctx, c, "id", f, seen)
-        unit = _str(ctx, c, "unit", f, required=False) or "items"
-        if unit not in ("items", "warheads"):
-            raise ctx.err(c, "unit", "must be items or warheads", f"{f}.unit")
+        unit = _str(ctx, c, "unit", f, required=False) or vocabulary.units[0]
+        if unit not in vocabulary.units:
+            raise ctx.err(c, "unit", f"unknown unit {unit!r} (allowed: {', '.join(vocabulary.units)})", f"{f}.unit")
         categories.append(Category(cid, _str(ctx, c, "title", f) or cid, unit, _source(ctx, c, f),
                                    _str(ctx, c, "description", f, required=False)))
     cat_ids = {c.id for c in categories}
 
-    # counting rules
-    counting: list[CountingRule] = []
-    seen_rules: set[str] = set()
-    for f, r in _mappings(ctx, raw, "counting", ""):
-        cat = _str(ctx, r, "category", f)
-        assert cat is not None
-        if cat not in cat_ids:
-            raise ctx.err(r, "category", f"unknown category {cat!r}", f"{f}.category")
-        if cat in seen_rules:
-            raise ctx.err(r, "category", f"duplicate counting rule for {cat!r}", f"{f}.category")
-        seen_rules.add(cat)
-        sel = _map(ctx, r, "items", f)
-        assert sel is not None
-        types = _str_list(ctx, sel, "type", f"{f}.items", allowed=ITEM_TYPES)
-        statuses = _str_list(ctx, sel, "status", f"{f}.items", allowed=ITEM_STATUSES)
-        systems = _str_list(ctx, sel, "system", f"{f}.items", required=False) or None
-        count = r.get("count", "items")
-        per_item = 1
-        if isinstance(count, Mapping):
-            per_item = _int(ctx, count, "per_item", f"{f}.count", minimum=0) or 0
-            mode = "per_item"
-        elif count in ("items", "warheads"):
-            mode = str(count)
-        else:
-            raise ctx.err(r, "count", f"must be items, warheads or {{per_item: N}}, not {count!r}", f"{f}.count")
-        assert mode in COUNT_MODES
-        counting.append(CountingRule(cat, types, statuses, mode, _source(ctx, r, f), systems, per_item))
-
-    # limits and freezes
-    limits: list[Limit] = []
-    seen_limits: set[str] = set()
-    for section, kind in (("limits", "limit"), ("freezes", "freeze")):
-        for f, m in _mappings(ctx, raw, section, ""):
-            lid = _check_id(ctx, m, "id", f, seen_limits)
-            cats = _str_list(ctx, m, "categories", f)
-            if not cats:
-                raise ctx.err(m, "categories", "needs at least one category", f"{f}.categories")
-            for c in cats:
-                if c not in cat_ids:
-                    raise ctx.err(m, "categories", f"limit over undefined category {c!r}", f"{f}.categories")
-            cap = _cap(ctx, m, f)
-            start = _date(ctx, m, "from", f, required=False) or eif.date
-            end = _date(ctx, m, "until", f, required=False)
-            if end is not None and end <= start:
-                raise ctx.err(m, "until", f"until ({end}) is not after from ({start})", f"{f}.until")
-            lf = _str(ctx, m, "legal_form", f, required=False) or legal_form
-            if lf not in LEGAL_FORMS:
-                raise ctx.err(m, "legal_form", f"unknown legal form {lf!r}", f"{f}.legal_form")
-            ver = _str(ctx, m, "verification", f, required=False)
-            limits.append(Limit(lid, _str(ctx, m, "title", f) or lid, kind, cats, cap, Period(start, end), lf,
-                                ver or "", _source(ctx, m, f), _str(ctx, m, "note", f, required=False)))
+    counting = _counting(ctx, raw, cat_ids, vocabulary)
+    limits = _limits(ctx, raw, cat_ids, parties, eif.date, legal_form, kinds)
 
     regime = _regime(ctx, raw)
     limits = [
@@ -445,27 +400,110 @@ def build_agreement(raw: Mapping[str, Any], *, path: str | None = None) -> Agree
         extension=extension, withdrawal=withdrawal, withdrawal_notice_months=notice,
         conditions=tuple(conditions), summary=_str(ctx, raw, "summary", "", required=False),
         adoption_note=_str(ctx, raw, "adoption_note", "", required=False),
-        extends=raw.get("extends"), path=path, raw=raw,
+        extends=raw.get("extends"), path=path, vocabulary=vocabulary, raw=raw,
     )
 
 
-def _cap(ctx: _Ctx, m: Mapping[str, Any], f: str) -> Cap:
-    c = _req(ctx, m, "cap", f)
-    if isinstance(c, bool):
-        raise ctx.err(m, "cap", "must be a non-negative integer or {level_on: DATE}", f"{f}.cap")
-    if isinstance(c, int):
-        if c < 0:
-            raise ctx.err(m, "cap", f"must be >= 0, not {c}", f"{f}.cap")
-        return Cap(value=c)
-    if isinstance(c, Mapping):
-        parameter = c.get("parameter", False)
-        if not isinstance(parameter, bool):
-            raise ctx.err(c, "parameter", "must be true or false", f"{f}.cap.parameter")
-        if "value" in c:
-            return Cap(value=_int(ctx, c, "value", f"{f}.cap"), parameter=parameter)
-        level_on = _date(ctx, c, "level_on", f"{f}.cap")
-        return Cap(level_on=level_on, parameter=parameter)
-    raise ctx.err(m, "cap", f"must be a non-negative integer or {{level_on: DATE}}, not {c!r}", f"{f}.cap")
+def _vocabulary(ctx: _Ctx, raw: LineDict) -> Vocabulary:
+    """The agreement's vocabulary: a path is relative to the file that named it."""
+    if raw.get("vocabulary") is None:
+        return EMPTY
+    file = raw.file_of("vocabulary")
+    return resolve_vocabulary(raw["vocabulary"], relative_to=Path(file).parent if file else None, file=file,
+                              line=raw.line_of("vocabulary"))
+
+
+def _terms(ctx: _Ctx, sel: Mapping[str, Any], key: str, field: str, ids: tuple[str, ...],
+           lookup: Callable[[object], str | None], what: str) -> tuple[str, ...]:
+    """A rule's item types or statuses as vocabulary ids (aliases accepted)."""
+    values = _str_list(ctx, sel, key, field)
+    out = []
+    for v in values:
+        found = lookup(v)
+        if found is None:
+            raise ctx.err(sel, key, f"unknown {what} {v!r} (allowed: {', '.join(ids) or 'none: declare a vocabulary'})",
+                          _join(field, key))
+        out.append(found)
+    return tuple(dict.fromkeys(out))
+
+
+def _counting(ctx: _Ctx, raw: LineDict, cat_ids: set[str], vocabulary: Vocabulary) -> list[CountingRule]:
+    counting: list[CountingRule] = []
+    seen_rules: set[str] = set()
+    for f, r in _mappings(ctx, raw, "counting", ""):
+        cat = _str(ctx, r, "category", f)
+        assert cat is not None
+        if cat not in cat_ids:
+            raise ctx.err(r, "category", f"unknown category {cat!r}", f"{f}.category")
+        if cat in seen_rules:
+            raise ctx.err(r, "category", f"duplicate counting rule for {cat!r}", f"{f}.category")
+        seen_rules.add(cat)
+        sel = _map(ctx, r, "items", f)
+        assert sel is not None
+        types = _terms(ctx, sel, "type", f"{f}.items", vocabulary.type_ids, vocabulary.type_id, "item type")
+        statuses = _terms(ctx, sel, "status", f"{f}.items", vocabulary.status_ids, vocabulary.status_id, "status")
+        systems = _str_list(ctx, sel, "system", f"{f}.items", required=False) or None
+        mode_id, method = _count_mode(ctx, r, f, vocabulary)
+        per_item = method.per_record if method.name == "fixed" else 1
+        counting.append(CountingRule(cat, types, statuses, mode_id, _source(ctx, r, f), systems, per_item, method))
+    return counting
+
+
+def _count_mode(ctx: _Ctx, r: Mapping[str, Any], f: str, vocabulary: Vocabulary) -> tuple[str, CountingMethod]:
+    """``count: MODE`` or ``count: {MODE: PARAM}`` (a scalar sets the method's main parameter:
+    ``per_record`` of a fixed method, ``attribute`` of a sum; a mapping overrides parameters)."""
+    count = r.get("count", "items")
+    param: Any = None
+    if isinstance(count, Mapping):
+        if len(count) != 1:
+            raise ctx.err(r, "count", "must be a mode or {MODE: PARAMETER}", f"{f}.count")
+        count, param = next(iter(count.items()))
+    mode = vocabulary.mode(count) if isinstance(count, str) else None
+    if mode is None:
+        allowed = ", ".join(vocabulary.mode_ids) or "none: declare a vocabulary"
+        raise ctx.err(r, "count", f"unknown counting mode {count!r} (allowed: {allowed})", f"{f}.count")
+    if param is None:
+        return mode.id, mode.method
+    where = f"{f}.count.{mode.id}"
+    if not isinstance(param, Mapping):
+        main = {"fixed": "per_record", "sum": "attribute"}.get(mode.method.name)
+        if main is None:
+            raise ctx.err(r, "count", f"mode {mode.id!r} takes a mapping of parameters", where)
+        param = LineDict({main: param}, file=getattr(r, "file", None), line=r.line_of("count")
+                         if isinstance(r, LineDict) else None)
+    return mode.id, method_of(param, where, ctx.path, mode.method)
+
+
+def _limits(ctx: _Ctx, raw: LineDict, cat_ids: set[str], parties: tuple[str, ...], start_default: _dt.date,
+            legal_form: str | None, kinds: KindRegistry) -> list[Limit]:
+    """The ``limits:`` and ``freezes:`` clauses; each kind's own fields are parsed by ``kinds``."""
+    limits: list[Limit] = []
+    seen_limits: set[str] = set()
+    for section in ("limits", "freezes"):
+        for f, m in _mappings(ctx, raw, section, ""):
+            lid = _check_id(ctx, m, "id", f, seen_limits)
+            kind = _str(ctx, m, "kind", f, required=False) or kinds.default_kind(section)
+            if kind not in kinds.kinds():
+                raise ctx.err(m, "kind", f"unknown kind {kind!r} (known: {', '.join(kinds.kinds())})", f"{f}.kind")
+            cats = _str_list(ctx, m, "categories", f)
+            if not cats:
+                raise ctx.err(m, "categories", "needs at least one category", f"{f}.categories")
+            for c in cats:
+                if c not in cat_ids:
+                    raise ctx.err(m, "categories", f"limit over undefined category {c!r}", f"{f}.categories")
+            spec = kinds.parse(kind, Clause(m, f, parties, cats))
+            start = _date(ctx, m, "from", f, required=False) or start_default
+            end = _date(ctx, m, "until", f, required=False)
+            if end is not None and end <= start:
+                raise ctx.err(m, "until", f"until ({end}) is not after from ({start})", f"{f}.until")
+            lf = _str(ctx, m, "legal_form", f, required=False) or legal_form
+            if lf not in LEGAL_FORMS:
+                raise ctx.err(m, "legal_form", f"unknown legal form {lf!r}", f"{f}.legal_form")
+            ver = _str(ctx, m, "verification", f, required=False)
+            limits.append(Limit(lid, _str(ctx, m, "title", f) or lid, kind, cats, spec.cap, Period(start, end),
+                                lf or "", ver or "", _source(ctx, m, f), _str(ctx, m, "note", f, required=False),
+                                spec))
+    return limits
 
 
 def _month_day(ctx: _Ctx, m: Mapping[str, Any], value: Any, f: str) -> tuple[int, int]:

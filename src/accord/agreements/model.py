@@ -2,7 +2,8 @@
 
 An :class:`Agreement` says who the parties are, what legal form it has, when it is in force,
 which categories it counts and how itemized records become category counts
-(:class:`CountingRule`), which limits and freezes bind when (:class:`Limit`), and what the
+(:class:`CountingRule`, in the words of its :class:`~.vocabulary.Vocabulary`), which limits
+bind when (:class:`Limit`, whose ``spec`` is the parsed clause of its kind), and what the
 verification regime provides (:class:`Regime`). Every clause carries its :class:`Source`.
 """
 
@@ -11,21 +12,22 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..periods import Period
+from ..periods import DatedValues, Period
 from ..sources import Source
+from .vocabulary import EMPTY, CountingMethod, Vocabulary
+
+if TYPE_CHECKING:  # the protocol a limit kind's parsed clause follows (kinds.py imports this module)
+    from .kinds import LimitSpec
 
 LEGAL_FORMS = ("treaty", "political_commitment", "interpretation", "proposal")
-ITEM_TYPES = ("icbm", "slbm", "icbm_launcher", "slbm_launcher", "heavy_bomber")
-ITEM_STATUSES = ("deployed", "non_deployed", "test", "training", "converted", "eliminated")
-COUNT_MODES = ("items", "warheads", "per_item")
 VERIFICATION_LEVELS = ("treaty_regime", "to_be_negotiated", "none")
 
 
 @dataclass(frozen=True)
 class Category:
-    """Something counted, e.g. ``deployed_icbms`` or ``warheads_on_deployed_slbms``."""
+    """Something counted, e.g. deployed delivery vehicles or the warheads on them."""
 
     id: str
     title: str
@@ -39,9 +41,10 @@ class CountingRule:
     """How itemized records become one category's count.
 
     Records whose ``type`` is in ``item_types`` and ``status`` in ``statuses`` (and, when
-    given, ``system`` in ``systems``) are selected; the count is the number of selected
-    records (``items``), the sum of their emplaced warheads (``warheads``), or
-    ``per_item`` times the number of records (New START: one warhead per deployed heavy bomber).
+    given, ``system`` in ``systems``) are selected; ``mode`` is the vocabulary's name for how
+    they are counted and ``method`` the generic method it stands for (the number of records,
+    the sum of an attribute, a fixed number per record, or a per-system table).
+    ``per_item`` is the fixed number per record of a ``fixed`` method (1 otherwise).
     """
 
     category: str
@@ -51,41 +54,86 @@ class CountingRule:
     source: Source
     systems: tuple[str, ...] | None = None
     per_item: int = 1
+    method: CountingMethod = field(default_factory=CountingMethod)
+
+    def describe(self) -> str:
+        """How the rule counts, e.g. ``warheads (sum of warheads)``."""
+        return f"{self.mode} ({self.method.describe()})"
 
 
 @dataclass(frozen=True)
 class Cap:
-    """A cap: a number, or the level of the limit's own scope on a date (a freeze).
+    """A cap: a number, a dated step function of numbers, or the level of the limit's own
+    scope on a date (a freeze).
 
-    ``parameter`` marks a cap the user may set (``evaluate(..., caps={limit_id: N})``);
-    its value here is then the default.
+    ``steps`` are ``(date, value)`` pairs sorted by date: each value holds from its date until
+    the next; a ``None`` value ends the limit. ``parameter`` marks a cap the user may set
+    (``evaluate(..., caps={limit_id: N})``); its value here is then the default.
     """
 
     value: int | None = None
     level_on: _dt.date | None = None
     parameter: bool = False
+    steps: tuple[tuple[_dt.date, int | None], ...] = ()
+
+    def value_on(self, day: _dt.date) -> int | None:
+        """The number in force on ``day``: the fixed value, or the step in force (None before
+        the first step, after a ``null`` step, and for a level-on cap)."""
+        if self.steps:
+            return DatedValues(self.steps).at(day)
+        return self.value
+
+    def step_on(self, day: _dt.date) -> _dt.date | None:
+        """The date of the step in force on ``day`` (None for an undated cap)."""
+        hit = DatedValues(self.steps).dated_at(day) if self.steps else None
+        return hit[0] if hit else None
+
+    def in_effect(self, day: _dt.date) -> bool:
+        """False before a dated cap's first step and from a ``null`` step on."""
+        return not self.steps or self.value_on(day) is not None
 
     def describe(self) -> str:
-        if self.value is not None:
+        if self.steps:
+            text = "; ".join(f"{v:,} from {d.isoformat()}" if v is not None else f"ends {d.isoformat()}"
+                             for d, v in self.steps)
+        elif self.value is not None:
             text = f"{self.value:,}"
         else:
             text = f"level on {self.level_on.isoformat() if self.level_on else '?'}"
         return text + (" (parameter)" if self.parameter else "")
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "value": self.value,
             "level_on": self.level_on.isoformat() if self.level_on else None,
             "parameter": self.parameter,
         }
+        if self.steps:
+            out["values"] = [{"from": d.isoformat(), "value": v} for d, v in self.steps]
+        return out
+
+
+@dataclass(frozen=True)
+class Description:
+    """How a clause describes itself: one line of ``text``, display ``fields`` for ``diff``
+    (name, value), and JSON ``data`` for ``show`` and reports."""
+
+    text: str
+    fields: tuple[tuple[str, str], ...] = ()
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, **self.data}
 
 
 @dataclass(frozen=True)
 class Limit:
     """A cap on the sum of some categories, binding over ``binding`` (half-open).
 
-    ``kind`` is ``limit`` or ``freeze``; ``legal_form`` is the clause's own (a political
-    freeze may ride on a treaty extension); ``verification`` says how it would be verified.
+    ``kind`` names the rule that evaluates it (``limit``, ``freeze``, ``ban``, ``coalition`` …,
+    one module each in ``compliance/rules/``) and ``spec`` is that rule's parsed clause;
+    ``legal_form`` is the clause's own (a political freeze may ride on a treaty extension);
+    ``verification`` says how it would be verified.
     """
 
     id: str
@@ -98,6 +146,23 @@ class Limit:
     verification: str
     source: Source
     note: str | None = None
+    spec: LimitSpec | None = None
+
+    def binds(self, day: _dt.date) -> bool:
+        """True when ``day`` is in the binding period and the cap is in effect (a dated cap
+        binds from its first step until a ``null`` step)."""
+        return self.binding.contains(day) and self.cap.in_effect(day)
+
+    def describe(self) -> Description:
+        """The rule's own description of this clause (the cap alone when there is no rule)."""
+        if self.spec is not None:
+            return self.spec.describe()
+        return Description(f"cap {self.cap.describe()}", (("cap", self.cap.describe()),), {"cap": self.cap.to_json()})
+
+    @property
+    def group(self) -> str:
+        """The family a report shows this clause with (``limit`` or ``freeze``), from its rule."""
+        return self.spec.group if self.spec is not None else self.kind
 
 
 @dataclass(frozen=True)
@@ -211,6 +276,7 @@ class Agreement:
     adoption_note: str | None = None
     extends: str | None = None
     path: str | None = None
+    vocabulary: Vocabulary = EMPTY
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -238,7 +304,7 @@ class Agreement:
         """The limits and freezes that bind on ``day`` (none when not in force)."""
         if not self.in_force(day):
             return ()
-        return tuple(lim for lim in self.limits if lim.binding.contains(day))
+        return tuple(lim for lim in self.limits if lim.binds(day))
 
     @property
     def category_ids(self) -> frozenset[str]:

@@ -55,7 +55,8 @@ def describe(agreement: Agreement, day: _dt.date | None = None) -> dict[str, Any
         "conditions": [{"id": c.id, "text": c.text, "source": c.source.to_json()} for c in a.conditions],
         "limits": [
             {"id": lim.id, "title": lim.title, "kind": lim.kind, "categories": list(lim.categories),
-             "cap": lim.cap.describe(), "cap_detail": lim.cap.to_json(), "binding": lim.binding.to_json(),
+             "cap": lim.cap.describe(), "cap_detail": lim.cap.to_json(), "rule": lim.describe().to_json(),
+             "group": lim.group, "binding": lim.binding.to_json(),
              "binds": lim.id in binding_ids if day else None, "legal_form": lim.legal_form,
              "verification": lim.verification, "note": lim.note, "source": lim.source.to_json(),
              "source_cite": lim.source.cite()}
@@ -78,4 +79,5 @@ def describe(agreement: Agreement, day: _dt.date | None = None) -> dict[str, Any
         },
         "categories": [{"id": c.id, "title": c.title, "unit": c.unit, "source": c.source.to_json()}
                        for c in a.categories],
+        "vocabulary": a.vocabulary.to_json(),
     }

@@ -7,5 +7,6 @@ from .items import ItemTable
 from .load import load_holdings
 
 __all__ = [
-    "CategoryCount", "Count", "Holdings", "ItemTable", "ReportedTotal", "Snapshot", "count_items", "count_items_explained", "load_holdings",
+    "CategoryCount", "Count", "Holdings", "ItemTable", "ReportedTotal", "Snapshot", "count_items",
+    "count_items_explained", "load_holdings",
 ]

@@ -3,8 +3,8 @@
 A :class:`Snapshot` is one party's holdings as of one date. Published aggregate data report
 totals over a limit's categories (e.g. 1,457 warheads) rather than per-category counts;
 those are kept as :class:`ReportedTotal` over the set of categories they cover, so that the
-compliance engine can combine them with category counts (Russia's 2022 reading adds three
-categories to the official 800). Itemized records are counted by the agreement's own rules
+compliance engine can combine them with category counts (an interpretation that adds
+categories to a published total). Itemized records are counted by the agreement's own rules
 when the snapshot is evaluated, never here.
 """
 
@@ -31,7 +31,7 @@ class Count:
 
 @dataclass(frozen=True)
 class ReportedTotal:
-    """A published total over a set of categories (e.g. New START's 800 launchers)."""
+    """A published total over a set of categories (e.g. a published total of launchers)."""
 
     categories: frozenset[str]
     value: int
@@ -42,7 +42,9 @@ class ReportedTotal:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """One party's holdings as of one date. ``origin`` says where they came from."""
+    """One party's holdings as of one date. ``origin`` says where they came from;
+    ``items_source`` cites the itemized records (their reliability: ``user``, ``synthetic`` …);
+    without it, records count as ``synthetic`` when ``synthetic`` is set, else as ``user``."""
 
     party: str
     date: _dt.date
@@ -52,6 +54,7 @@ class Snapshot:
     origin: str = ""
     synthetic: bool = False
     note: str | None = None
+    items_source: Source | None = None
 
     @property
     def estimate(self) -> bool:
@@ -69,6 +72,7 @@ class Snapshot:
             other.items if other.items is not None else self.items,
             "; ".join(dict.fromkeys(origins)), self.synthetic or other.synthetic,
             "; ".join(n for n in (self.note, other.note) if n) or None,
+            other.items_source if other.items is not None else self.items_source,
         )
 
 

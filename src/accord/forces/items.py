@@ -1,7 +1,10 @@
-"""Itemized records in columns: one row per missile, launcher or heavy bomber.
+"""Itemized records in columns: one row per item (a missile, a launcher, an aircraft …).
 
 Counting a million records must take well under a second, so records are held as numpy
-columns (type and status as small integer codes) rather than as Python objects.
+columns rather than as Python objects. ``type``, ``status``, ``system`` and ``facility`` are
+small integer codes into per-table tuples (``types``, ``statuses``, ``systems``,
+``facilities``): the table knows no global list of item types; an agreement's
+:class:`~accord.agreements.vocabulary.Vocabulary`, when given, validates them.
 """
 
 from __future__ import annotations
@@ -12,46 +15,53 @@ from typing import Any
 
 import numpy as np
 
-from ..agreements.model import ITEM_STATUSES, ITEM_TYPES
+from ..agreements.vocabulary import Vocabulary
 from ..errors import InputError
 
-TYPE_CODES = {t: i for i, t in enumerate(ITEM_TYPES)}
-STATUS_CODES = {s: i for i, s in enumerate(ITEM_STATUSES)}
-#: Spellings accepted on input for statuses ("non-deployed" as the treaty writes it).
-STATUS_ALIASES = {"non-deployed": "non_deployed", "nondeployed": "non_deployed"}
+
+def _code_dtype(n: int) -> type[np.signedinteger[Any]]:
+    return np.int8 if n <= 127 else np.int16
 
 
 @dataclass(frozen=True, eq=False)
 class ItemTable:
-    """Columns of item records. ``systems`` and ``facilities`` are the code tables for the
-    ``system`` and ``facility`` columns; ``ids`` keeps each record's unique identifier."""
+    """Columns of item records. ``types``, ``statuses``, ``systems`` and ``facilities`` are
+    the code tables of the ``type``, ``status``, ``system`` and ``facility`` columns; ``ids``
+    keeps each record's unique identifier."""
 
     ids: np.ndarray  # object (str)
-    type: np.ndarray  # int8 codes into ITEM_TYPES
-    status: np.ndarray  # int8 codes into ITEM_STATUSES
+    type: np.ndarray  # int8 (int16 beyond 127 types) codes into types
+    status: np.ndarray  # int8 (int16) codes into statuses
     system: np.ndarray  # int32 codes into systems
     facility: np.ndarray  # int32 codes into facilities
     warheads: np.ndarray  # int64
     systems: tuple[str, ...]
     facilities: tuple[str, ...]
+    types: tuple[str, ...]
+    statuses: tuple[str, ...]
 
     def __len__(self) -> int:
         return int(self.type.shape[0])
 
     @classmethod
     def from_records(
-        cls, records: Iterable[Mapping[str, Any]], *, file: str | None = None, field: str = "items"
+        cls, records: Iterable[Mapping[str, Any]], *, vocabulary: Vocabulary | None = None,
+        file: str | None = None, field: str = "items",
     ) -> ItemTable:
         """Build the table from mappings with ``id, type, system, status, facility, warheads``.
 
-        Unknown types or statuses, a missing id, a duplicate id and a negative or
-        non-integer warhead count are InputErrors naming the record (``items[i]``).
+        With a ``vocabulary``, types and statuses must be its ids or aliases (stored as ids;
+        the error lists the allowed values); without one, any non-empty string. A missing id,
+        a duplicate id and a negative or non-integer warhead count are InputErrors naming the
+        record (``items[i]``).
         """
         ids: list[str] = []
-        types: list[int] = []
-        statuses: list[int] = []
+        type_codes: dict[str, int] = {}
+        status_codes: dict[str, int] = {}
         systems: dict[str, int] = {}
         facilities: dict[str, int] = {}
+        type_col: list[int] = []
+        status_col: list[int] = []
         sys_col: list[int] = []
         fac_col: list[int] = []
         warheads: list[int] = []
@@ -66,15 +76,8 @@ class ItemTable:
             if rid in seen:
                 raise InputError(f"duplicate item id {rid!r}", file=file, field=f"{where}.id")
             seen.add(rid)
-            t = rec.get("type")
-            if t not in TYPE_CODES:
-                raise InputError(f"unknown item type {t!r} (allowed: {', '.join(ITEM_TYPES)})",
-                                 file=file, field=f"{where}.type")
-            s = rec.get("status")
-            s = STATUS_ALIASES.get(s, s) if isinstance(s, str) else s
-            if s not in STATUS_CODES:
-                raise InputError(f"unknown status {rec.get('status')!r} (allowed: {', '.join(ITEM_STATUSES)})",
-                                 file=file, field=f"{where}.status")
+            t = _term(rec.get("type"), vocabulary, "item type", file, f"{where}.type")
+            s = _term(rec.get("status"), vocabulary, "status", file, f"{where}.status")
             w = rec.get("warheads", 0)
             if w is None:
                 w = 0
@@ -82,23 +85,23 @@ class ItemTable:
                 raise InputError(f"warheads must be an integer, not {w!r}", file=file, field=f"{where}.warheads")
             if w < 0:
                 raise InputError(f"warheads must be >= 0, not {w}", file=file, field=f"{where}.warheads")
-            system = str(rec.get("system") or "")
-            facility = str(rec.get("facility") or "")
             ids.append(rid)
-            types.append(TYPE_CODES[t])
-            statuses.append(STATUS_CODES[s])
-            sys_col.append(systems.setdefault(system, len(systems)))
-            fac_col.append(facilities.setdefault(facility, len(facilities)))
+            type_col.append(type_codes.setdefault(t, len(type_codes)))
+            status_col.append(status_codes.setdefault(s, len(status_codes)))
+            sys_col.append(systems.setdefault(str(rec.get("system") or ""), len(systems)))
+            fac_col.append(facilities.setdefault(str(rec.get("facility") or ""), len(facilities)))
             warheads.append(w)
         return cls(
             ids=np.array(ids, dtype=object),
-            type=np.array(types, dtype=np.int8),
-            status=np.array(statuses, dtype=np.int8),
+            type=np.array(type_col, dtype=_code_dtype(len(type_codes))),
+            status=np.array(status_col, dtype=_code_dtype(len(status_codes))),
             system=np.array(sys_col, dtype=np.int32),
             facility=np.array(fac_col, dtype=np.int32),
             warheads=np.array(warheads, dtype=np.int64),
             systems=tuple(systems),
             facilities=tuple(facilities),
+            types=tuple(type_codes),
+            statuses=tuple(status_codes),
         )
 
     @classmethod
@@ -111,19 +114,11 @@ class ItemTable:
         system: Sequence[str] | np.ndarray | None = None,
         facility: Sequence[str] | np.ndarray | None = None,
         ids: Sequence[str] | np.ndarray | None = None,
+        vocabulary: Vocabulary | None = None,
     ) -> ItemTable:
-        """Build the table from string columns (vectorized: no per-record Python loop)."""
+        """Build the table from string columns (vectorized: no per-record Python loop); types
+        and statuses are validated against ``vocabulary`` when given, as in :meth:`from_records`."""
         n = len(type)
-
-        def codes(col: Any, table: Mapping[str, int], name: str) -> np.ndarray:
-            values, inverse = np.unique(np.asarray(col, dtype=object).astype(str), return_inverse=True)
-            for v in values:
-                v = STATUS_ALIASES.get(v, v) if name == "status" else v
-                if v not in table:
-                    raise InputError(f"unknown {name} {v!r}", field=name)
-            lut = np.array([table[STATUS_ALIASES.get(v, v) if name == "status" else v] for v in values],
-                           dtype=np.int8)
-            return lut[inverse]
 
         def factor(col: Any) -> tuple[np.ndarray, tuple[str, ...]]:
             if col is None:
@@ -131,14 +126,39 @@ class ItemTable:
             values, inverse = np.unique(np.asarray(col, dtype=object).astype(str), return_inverse=True)
             return inverse.astype(np.int32), tuple(values.tolist())
 
+        def terms(col: Any, what: str, name: str) -> tuple[np.ndarray, tuple[str, ...]]:
+            codes, values = factor(col)
+            if len(codes) != n:
+                raise InputError(f"{name} column has the wrong length", field=name)
+            ids_ = [_term(v, vocabulary, what, None, name) for v in values]
+            unique = tuple(dict.fromkeys(ids_))  # aliases of one id share its code
+            lut = np.array([unique.index(i) for i in ids_], dtype=_code_dtype(len(unique)))
+            return lut[codes], unique
+
         w = np.asarray(warheads, dtype=np.int64)
         if w.shape != (n,):
             raise InputError("warheads column has the wrong length", field="warheads")
         if (w < 0).any():
             raise InputError("warheads must be >= 0", field="warheads")
+        type_codes, types = terms(type, "item type", "type")
+        status_codes, statuses = terms(status, "status", "status")
         sys_codes, systems = factor(system)
         fac_codes, facilities = factor(facility)
         id_col = np.asarray(ids, dtype=object) if ids is not None else np.array(
             [f"item-{i}" for i in range(n)], dtype=object)
-        return cls(ids=id_col, type=codes(type, TYPE_CODES, "type"), status=codes(status, STATUS_CODES, "status"),
-                   system=sys_codes, facility=fac_codes, warheads=w, systems=systems, facilities=facilities)
+        return cls(ids=id_col, type=type_codes, status=status_codes, system=sys_codes, facility=fac_codes,
+                   warheads=w, systems=systems, facilities=facilities, types=types, statuses=statuses)
+
+
+def _term(value: Any, vocabulary: Vocabulary | None, what: str, file: str | None, field: str) -> str:
+    """A type or status as the vocabulary's id (aliases accepted); without a vocabulary any
+    non-empty string."""
+    if vocabulary is None:
+        if not isinstance(value, str) or not value:
+            raise InputError(f"{what} must be a non-empty string, not {value!r}", file=file, field=field)
+        return value
+    found = vocabulary.type_id(value) if what == "item type" else vocabulary.status_id(value)
+    if found is None:
+        allowed = vocabulary.type_ids if what == "item type" else vocabulary.status_ids
+        raise InputError(f"unknown {what} {value!r} (allowed: {', '.join(allowed)})", file=file, field=field)
+    return found
