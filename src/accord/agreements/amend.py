@@ -9,7 +9,14 @@ Rules (documented in docs/agreement-format.md):
 - lists of items with ids merge by id: an item with a known id updates that item field by
   field, a new id is appended;
 - any other value (a scalar, a list of scalars such as a limit's ``categories``) replaces
-  the base value.
+  the base value;
+- a ``source`` (of any clause) and each entry of ``sources:`` is replaced whole, never merged
+  field by field with the base's (a new ``document`` must not keep the base's URL).
+
+A derived clause owns its provenance: a child that changes a clause of its base (any field
+other than ``source``, ``legal_form`` and ``note``) must give that clause its own ``source``,
+and its own ``legal_form`` where the clause has one (limits, freezes and the agreement
+itself). Inheriting the base's is an InputError naming the file, line and field.
 
 The base is never modified; the result is a new mapping.
 """
@@ -38,6 +45,18 @@ ITEM_KEYS: dict[str, str] = {
 #: Keys of a derived file that describe the derivation itself and are not inherited.
 NOT_INHERITED = ("extends", "remove")
 
+#: Fields that say where a clause comes from rather than what it says: a child that sets only
+#: these has not changed the clause.
+PROVENANCE_FIELDS = ("source", "legal_form", "note")
+
+#: Top-level keys that hold clauses of their own (checked clause by clause), not fields of the
+#: agreement's own top-level clause.
+CONTAINERS = ("sources", "dates", "categories", "counting", "limits", "freezes", "conditions", "regime",
+              *NOT_INHERITED)
+
+#: Id-keyed sections whose clauses state a legal form of their own.
+WITH_LEGAL_FORM = ("limits", "freezes")
+
 
 def _key_of(section: str) -> str | None:
     return ITEM_KEYS.get(section)
@@ -55,8 +74,10 @@ def _merge(base: Any, child: Any, section: str | None) -> Any:
     if isinstance(base, Mapping) and isinstance(child, Mapping):
         out = _copy_dict(base)
         for k, v in child.items():
-            out[k] = _merge(base[k], v, str(k)) if k in base else copy.deepcopy(v)
-            if hasattr(child, "key_lines") and str(k) in child.key_lines:
+            # a source is one citation: merging it with the base's would mix two documents
+            whole = k == "source" or section == "sources"
+            out[k] = _merge(base[k], v, str(k)) if k in base and not whole else copy.deepcopy(v)
+            if isinstance(child, LineDict) and str(k) in child.key_lines:
                 out.key_lines[str(k)] = child.key_lines[str(k)]
                 out.key_files[str(k)] = child.file_of(str(k))
         # positions of keys the child did not mention stay those of the base file
@@ -127,6 +148,104 @@ def derive(base: Mapping[str, Any], child: Mapping[str, Any]) -> LineDict:
     child_body = _copy_dict(child)
     child_body.clear()
     child_body.update(body)
-    merged = _merge(resolved, child_body, None)
+    merged: LineDict = _merge(resolved, child_body, None)
     merged["extends"] = child.get("extends")
+    _check_provenance(resolved, child, merged)
     return merged
+
+
+# ----------------------------------------------------------------------------- provenance
+
+
+def _differs(base: Any, child: Any) -> bool:
+    """Whether merging ``child`` over ``base`` changes the value (a mapping changes when any
+    key the child gives differs)."""
+    if isinstance(base, Mapping) and isinstance(child, Mapping):
+        return any(k not in base or _differs(base[k], v) for k, v in child.items())
+    return bool(base != child)
+
+
+def _changed_fields(base: Mapping[str, Any], child: Mapping[str, Any], skip: tuple[str, ...] = ()) -> list[str]:
+    """The fields of one clause that the child changes, in the child's order."""
+    return [str(k) for k, v in child.items()
+            if k not in PROVENANCE_FIELDS and k not in skip and (k not in base or _differs(base[k], v))]
+
+
+def _require_own(child: Mapping[str, Any], changed: list[str], needs: tuple[str, ...], *, what: str,
+                 field: str, base_ref: Any, file: str | None, line: int | None = None) -> None:
+    """Raise when a clause the child changed lacks a field of ``needs`` of its own; the error
+    points at the first changed field (or at ``line`` when the clause is not in the file)."""
+    for need in needs:
+        if need in child and child[need] is not None:
+            continue
+        lines = getattr(child, "key_lines", {})
+        line = lines.get(changed[0], getattr(child, "line", None) or line)
+        raise InputError(
+            f"{what} differs from its base ({base_ref}) in {', '.join(changed)} but inherits the base's "
+            f"{need}: a changed clause needs its own {need}",
+            file=getattr(child, "file", None) or file, line=line, field=_dot(field, need))
+
+
+_SINGULAR = {"categories": "category", "counting": "counting rule", "limits": "limit", "freezes": "freeze",
+             "conditions": "condition", "data_exchanges": "data exchange", "notifications": "notification",
+             "inspections": "inspection type"}
+
+
+def _dot(field: str, key: str) -> str:
+    return f"{field}.{key}" if field else key
+
+
+def _check_items(base_items: Any, child_items: Any, merged_items: Any, section: str, path: str,
+                 needs: tuple[str, ...], base_ref: Any, file: str | None) -> None:
+    key = ITEM_KEYS[section]
+    if not isinstance(base_items, list) or not isinstance(child_items, list):
+        return
+    known = {item.get(key): item for item in base_items if isinstance(item, Mapping)}
+    order = [item.get(key) if isinstance(item, Mapping) else None for item in merged_items or ()]
+    for item in child_items:
+        if not isinstance(item, Mapping) or item.get(key) not in known:
+            continue  # a new clause: the loader requires its source like any other
+        changed = _changed_fields(known[item.get(key)], item, skip=(key,))
+        if changed:
+            where = f"{path}[{order.index(item.get(key))}]" if item.get(key) in order else path
+            _require_own(item, changed, needs, what=f"{_SINGULAR[section]} {item.get(key)!r}", field=where,
+                         base_ref=base_ref, file=file)
+
+
+def _check_provenance(base: Mapping[str, Any], child: Mapping[str, Any], merged: Mapping[str, Any]) -> None:
+    """Every clause ``child`` changes in ``base`` has its own source (and legal form)."""
+    file = getattr(child, "file", None)
+    ref = child.get("extends")
+    removals: Mapping[str, Any] = child["remove"] if isinstance(child.get("remove"), Mapping) else {}
+    # the agreement itself: its own fields, and the top-level sections it removes from
+    changed = _changed_fields(base, child, skip=CONTAINERS)
+    changed += [f"remove: {k}" for k in removals if "." not in str(k)]
+    if changed:
+        _require_own(child, changed, ("source", "legal_form"), what="the derived agreement", field="",
+                     base_ref=ref, file=file)
+    for section in ("categories", "counting", "limits", "freezes", "conditions"):
+        needs = ("source", "legal_form") if section in WITH_LEGAL_FORM else ("source",)
+        _check_items(base.get(section), child.get(section), merged.get(section), section, section, needs,
+                     ref, file)
+    dates, child_dates = base.get("dates"), child.get("dates")
+    if isinstance(dates, Mapping) and isinstance(child_dates, Mapping):
+        for k, clause in child_dates.items():
+            if k in dates and isinstance(clause, Mapping) and isinstance(dates[k], Mapping):
+                changed = _changed_fields(dates[k], clause)
+                if changed:
+                    _require_own(clause, changed, ("source",), what=f"date {k!r}", field=f"dates.{k}",
+                                 base_ref=ref, file=file)
+    regime, child_regime = base.get("regime"), child.get("regime")
+    if isinstance(regime, Mapping):
+        mine: Mapping[str, Any] = child_regime if isinstance(child_regime, Mapping) else {}
+        lists = ("data_exchanges", "notifications", "inspections")
+        changed = _changed_fields(regime, mine, skip=lists)
+        changed += [f"remove: {k}" for k in removals if str(k).startswith("regime.")]
+        if changed:
+            line = getattr(child, "key_lines", {}).get("regime" if mine else "remove")
+            _require_own(mine, changed, ("source",), what="the regime", field="regime", base_ref=ref,
+                         file=file, line=line)
+        merged_regime: Mapping[str, Any] = merged["regime"] if isinstance(merged.get("regime"), Mapping) else {}
+        for section in lists:
+            _check_items(regime.get(section), mine.get(section), merged_regime.get(section), section,
+                         f"regime.{section}", ("source",), ref, file)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -38,32 +39,46 @@ NEWSTART_TOTALS: dict[str, tuple[str, frozenset[str]]] = {
 
 
 def _rows(name: str) -> Iterator[tuple[int, dict[str, str]]]:
-    with resources.files(__package__).joinpath("datafiles", name).open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        for row in reader:
-            yield reader.line_num, row
+    """``(line, row)`` for each row of a bundled CSV file (read whole: the files are small)."""
+    text = resources.files(__package__).joinpath("datafiles", name).read_text(encoding="utf-8")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    for row in reader:
+        yield reader.line_num, row
 
 
-def _source(document: str, url: str, note: str, reliability: str, line: int, name: str) -> Source:
+def _source(document: str, url: str, note: str, reliability: str, line: int, name: str,
+            also: tuple[Source, ...] = ()) -> Source:
     return Source(document=document, url=url or None, reliability=reliability,
-                  note=note or None, article=f"accord/profiles/newstart/datafiles/{name}, line {line}")
+                  note=note or None, article=f"accord/profiles/newstart/datafiles/{name}, line {line}", also=also)
 
 
 def _reliability(url: str) -> str:
-    # Aggregates were copied from State Department releases by the outlets cited; the row's
-    # own URL is what we can vouch for, so mark it by who published that page.
-    official_hosts = ("state.gov", "mid.ru", "globalsecurity.org/wmd/library/news/usa")
-    return "official" if any(h in url for h in official_hosts) else "secondary"
+    # The row's own URL is what we can vouch for, so mark it by who published that page: a
+    # government at its own address, a government document copied by another site, or a report.
+    if any(h in url for h in ("state.gov", "mid.ru")):
+        return "official"
+    return "official-copy" if "globalsecurity.org/wmd/library/news/usa" in url else "secondary"
+
+
+def _aggregate_source(row: dict[str, str], line: int, name: str) -> Source:
+    """The row's source (where its figures were read) with its second source, if any, in ``also``."""
+    also: tuple[Source, ...] = ()
+    if row["also_url"].strip():
+        also = (Source(document=row["also_document"], url=row["also_url"], reliability=row["also_reliability"],
+                       note=row["also_note"] or None),)
+    document = row["source_document"] or "New START aggregate numbers (published exchange data)"
+    return _source(document, row["source_url"], row["note"], row["reliability"] or "secondary", line, name, also)
 
 
 def aggregate_snapshots() -> list[Snapshot]:
-    """One snapshot per published aggregate exchange row (totals over the three limits)."""
+    """One snapshot per published aggregate exchange row (totals over the three limits), each
+    total citing where its figures were read and, in ``Source.also``, State's own record of the
+    exchange where one was found (see datafiles/README.md)."""
     out = []
     name = "newstart_aggregate.csv"
     for line, row in _rows(name):
         totals = []
-        src = _source("New START aggregate numbers (published exchange data)", row["source_url"], row["note"],
-                      _reliability(row["source_url"]), line, name)
+        src = _aggregate_source(row, line, name)
         for column, (label, cats) in NEWSTART_TOTALS.items():
             value = row[column].strip()
             if value:  # a blank cell is a gap in the record: it stays missing
@@ -177,7 +192,9 @@ def system_loadings() -> tuple[SystemLoading, ...]:
         value = row["value"].strip()
         if not value.isdigit():  # e.g. "10 heavy or 16 lighter": disputed, not a single number
             continue
-        reliability = "secondary" if "[W]" not in row["note"] else "weak"
+        # [W] marks a weak secondary source (an aggregator or repost) in the reference notes;
+        # it is still a report by someone other than the government: secondary.
+        reliability = "secondary"
         out.append(SystemLoading(row["party"], row["system"], int(value),
                                  _source(f"{row['system']}: {row['metric']}", row["source_url"], row["note"],
                                          reliability, line, name)))
