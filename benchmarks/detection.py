@@ -7,7 +7,9 @@ inspected a year (distinct missiles), 5 years. Reports:
 * vectorized numpy Monte Carlo (accord.detection.simulate) in simulated year-trials per second,
   pinned to one core, and a plain-Python loop (random.sample per year) in the same process;
 * the exact evaluation of the same question (accord.detection.year) and its time per call;
-* the solve time of a dense random U(0, 1) 1000 × 1000 zero-sum game (HiGHS interior point).
+* the solve time of a dense random U(0, 1) 1000 × 1000 zero-sum game (HiGHS interior point);
+* the time of one upload scenario evaluation (bundled US systems as of 2021-01-01, 100 warheads,
+  the violator's best response and the quota search) through the use case ``accord.app.scenario``.
 
 Targets: ≥ 1,000,000 year-trials/s on one core; the 1000 × 1000 game in under 3 s.
 The last line is one JSON object with the figures and ratios. ``--quick`` runs fewer trials and
@@ -96,6 +98,20 @@ def main() -> None:
     game_s = time.perf_counter() - t0
     gap = float((A @ sol.column_strategy).max() - (A.T @ sol.row_strategy).min())
 
+    # scenario (one warm-up call first: it loads the agreement and the bundled record)
+    from accord.app.scenario import run_scenario
+
+    def upload() -> object:
+        return run_scenario("upload", party="US", as_of="2021-01-01", warheads=100)
+
+    upload()
+    t0 = time.perf_counter()
+    calls = 0
+    while time.perf_counter() - t0 < 1.0:
+        upload()
+        calls += 1
+    scenario_s = (time.perf_counter() - t0) / calls
+
     print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}, {pinned}")
     print(f"question: N={N}, cheating={r}, inspected/yr={n}, years={years}")
     print(f"exact: P(year)={exact[0]:.6f}, P({years} yr)={exact[-1]:.6f}, {exact_s * 1e6:.1f} µs/call")
@@ -104,6 +120,7 @@ def main() -> None:
     print(f"python loop baseline: {loop_rate:,.0f} year-trials/s; P(year)={p_loop:.5f}")
     print(f"zero-sum game {size}x{size} ({sol.solver}): {game_s:.2f} s, value {sol.value:.6f}, "
           f"duality gap {gap:.1e}")
+    print(f"scenario upload (US, 100 warheads, best response + quota search): {scenario_s * 1e3:.1f} ms/call")
     result = {
         "benchmark": "detection",
         "quick": args.quick,
@@ -122,6 +139,7 @@ def main() -> None:
         "game_target_seconds": 3.0 if size == 1000 else None,
         "game_meets_target": (game_s < 3.0) if size == 1000 else None,
         "game_duality_gap": gap,
+        "scenario_upload_seconds_per_call": round(scenario_s, 4),
     }
     sys.stdout.flush()
     print(json.dumps(result))

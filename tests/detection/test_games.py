@@ -154,7 +154,7 @@ def test_expected_delay_is_one_over_e_on_the_support():
 
     T = 1 - 1 / math.e
     for s in (0.0, 0.2, 0.5, T - 1e-9):
-        inside, _ = quad(lambda t: (t - s) / (1 - t), s, T)
+        inside, _ = quad(lambda t, s=s: (t - s) / (1 - t), s, T)
         caught_at_end = -math.log(1 - s) * (1 - s)  # F(s)·(1 − s)
         assert inside + caught_at_end == pytest.approx(1 / math.e, abs=1e-9)
         assert expected_delay(s) == pytest.approx(1 / math.e, abs=1e-12)

@@ -120,7 +120,7 @@ def test_cusum_out_of_range_parameters_are_one_line_errors(args):
 def test_cusum_refuses_an_arl_it_cannot_compute(method):
     # k = 3, h = 10: Siegmund's approximation gives ~7e27 (far beyond 1/eps); the solve used to
     # print −2.8e18.
-    code, out, err = cli("detect", "cusum", "--k", "3", "--h", "10", "--method", method)
+    code, _out, err = cli("detect", "cusum", "--k", "3", "--h", "10", "--method", method)
     assert_one_line_error(code, err)
     assert "1e+12" in err
     with pytest.raises(InputError):

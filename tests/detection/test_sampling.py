@@ -47,7 +47,8 @@ def test_hypergeometric_equals_exact_rational_formula(N, r, n):
     assert detection_probability(N, r, n) == pytest.approx(float(expected), rel=1e-12, abs=1e-15)
 
 
-@pytest.mark.parametrize("N,r,n,q", [(100, 5, 10, Fraction(1, 2)), (60, 7, 20, Fraction(9, 10)), (20, 20, 3, Fraction(1, 3))])
+@pytest.mark.parametrize("N,r,n,q", [(100, 5, 10, Fraction(1, 2)), (60, 7, 20, Fraction(9, 10)),
+                                     (20, 20, 3, Fraction(1, 3))])
 def test_imperfect_test_equals_mixture_formula(N, r, n, q):
     # β = Σ_j Hyp(j; N, r, n)(1 − q)^j (verification-models.md §2.2, imperfect attribute test)
     expected = 1 - exact_miss(N, r, n, q)

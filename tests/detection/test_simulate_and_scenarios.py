@@ -8,15 +8,15 @@ import numpy as np
 import pytest
 from scipy.stats import binom, hypergeom
 
+from accord.app.scenario import run_scenario
 from accord.detection import (
     MissileSystem,
     YearModel,
     detection_within,
-    evaluate_scenario,
     simulate,
     year_detection_probability,
 )
-from accord.detection.scenarios import upload_scenario
+from accord.detection.scenarios.upload import upload_scenario
 from accord.errors import InputError
 
 
@@ -81,8 +81,8 @@ def test_upload_exceeding_capacity_is_an_input_error():
 
 
 def test_upload_with_bundled_us_data_and_monte_carlo():
-    r = evaluate_scenario("upload", agreement="newstart-2021", party="US", as_of="2021-01-01",
-                          warheads=100, years=3, simulate_trials=50_000)
+    r = run_scenario("upload", agreement="newstart-2021", party="US", as_of="2021-01-01",
+                     warheads=100, years=3, simulate=50_000)
     out = r.to_json()
     assert out["inspections_per_year"] == 10  # New START: 10 Type One a year (agreement regime)
     assert out["method"] == "exact" and out["assumptions"]
@@ -94,40 +94,40 @@ def test_upload_with_bundled_us_data_and_monte_carlo():
 
 def test_upload_for_a_party_without_per_system_data_needs_systems():
     with pytest.raises(InputError):
-        evaluate_scenario("upload", party="RU", warheads=50)
-    r = evaluate_scenario("upload", party="RU", warheads=50, systems=SYSTEMS)
+        run_scenario("upload", party="RU", warheads=50)
+    r = run_scenario("upload", party="RU", warheads=50, systems=SYSTEMS)
     assert 0 < r["probability_per_year"] < 1
 
 
 def test_hidden_missiles_single_site_is_k_over_s():
     # k distinct sites of S visited; one hiding site is visited with probability k/S
-    r = evaluate_scenario("hidden-missiles", missiles=20, sites=30, years=2)
+    r = run_scenario("hidden-missiles", missiles=20, sites=30, years=2)
     assert r["inspections_per_year"] == 8  # New START: 8 Type Two a year
     assert r["probability_per_year"] == pytest.approx(8 / 30)
     assert r["probability_within_years"] == pytest.approx(1 - (1 - 8 / 30) ** 2)
 
 
 def test_undeclared_site_depends_only_on_discovery():
-    r = evaluate_scenario("undeclared-site", discovery_per_year=0.1, years=10)
+    r = run_scenario("undeclared-site", discovery_per_year=0.1, years=10)
     assert r["probability_within_years"] == pytest.approx(1 - 0.9**10)
     assert r["expected_years_to_detection"] == pytest.approx(10.0)
     assert r["quota_needed"] is None
 
 
 def test_freeze_excess_is_sampling_of_containers():
-    r = evaluate_scenario("freeze-excess", agreement="us-2020-freeze", party="US", as_of="2021-03-01",
-                          excess=50, authentications=30, containers=3800, years=1)
+    r = run_scenario("freeze-excess", agreement="us-2020-freeze", party="US", as_of="2021-03-01",
+                     excess=50, authentications=30, containers=3800, years=1)
     assert r["probability_per_year"] == pytest.approx(1 - math.comb(3750, 30) / math.comb(3800, 30), rel=1e-10)
 
 
 def test_freeze_without_quota_asks_for_authentications():
     with pytest.raises(InputError) as err:
-        evaluate_scenario("freeze-excess", agreement="us-2020-freeze", party="US", excess=10)
+        run_scenario("freeze-excess", agreement="us-2020-freeze", party="US", excess=10)
     assert err.value.field == "authentications"
 
 
 def test_unknown_scenario_and_party():
     with pytest.raises(InputError):
-        evaluate_scenario("teleport")
+        run_scenario("teleport")
     with pytest.raises(InputError):
-        evaluate_scenario("undeclared-site", party="FR", discovery_per_year=0.1)
+        run_scenario("undeclared-site", party="FR", discovery_per_year=0.1)

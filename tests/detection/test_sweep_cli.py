@@ -102,7 +102,7 @@ def test_cli_sample_with_imperfect_test_and_table(app):
 
 
 def test_cli_sample_size_json(app):
-    code, out, _ = run(app, "detect", "sample-size", "--population", "1000", "--defects", "10",
+    _code, out, _ = run(app, "detect", "sample-size", "--population", "1000", "--defects", "10",
                        "--confidence", "0.95", "--format", "json")
     obj = json.loads(out)
     n1, n2 = obj["exact"], obj["iaea_approximation"]
@@ -111,7 +111,7 @@ def test_cli_sample_size_json(app):
 
 
 def test_cli_recursive_game_json(app):
-    code, out, _ = run(app, "detect", "game", "recursive", "--periods", "12", "--inspections", "3",
+    _code, out, _ = run(app, "detect", "game", "recursive", "--periods", "12", "--inspections", "3",
                        "--format", "json")
     obj = json.loads(out)
     expected = math.comb(11, 3), sum(math.comb(12, i) for i in range(4))  # von Stengel closed form
@@ -123,7 +123,7 @@ def test_cli_recursive_game_json(app):
 def test_cli_matrix_game_from_csv(app, tmp_path: Path):
     f = tmp_path / "odd_even.csv"
     f.write_text("row,one,two\nodd,-2,3\neven,3,-4\n")
-    code, out, _ = run(app, "detect", "game", "matrix", str(f), "--format", "json")
+    _code, out, _ = run(app, "detect", "game", "matrix", str(f), "--format", "json")
     obj = json.loads(out)
     assert obj["value"] == pytest.approx(1 / 12)  # Ferguson, Game Theory, Part II §1.1
     assert obj["row_strategy"] == pytest.approx([7 / 12, 5 / 12])
@@ -134,7 +134,7 @@ def test_cli_matrix_game_from_csv(app, tmp_path: Path):
 def test_cli_matrix_game_bad_csv_is_one_line_exit_2(app, tmp_path: Path):
     f = tmp_path / "bad.csv"
     f.write_text("1,2\n3,x\n")
-    code, out, err = run(app, "detect", "game", "matrix", str(f), "--format", "json")
+    code, _out, err = run(app, "detect", "game", "matrix", str(f), "--format", "json")
     assert code == 2
     assert err.strip().count("\n") == 0 and f"{f}:2: column 2: not a number" in err
     f.write_text("1,2\n3\n")
@@ -143,7 +143,7 @@ def test_cli_matrix_game_bad_csv_is_one_line_exit_2(app, tmp_path: Path):
 
 
 def test_cli_cusum_json(app):
-    code, out, _ = run(app, "detect", "cusum", "--k", "0.5", "--h", "4", "--shift", "1", "--two-sided",
+    _code, out, _ = run(app, "detect", "cusum", "--k", "0.5", "--h", "4", "--shift", "1", "--two-sided",
                        "--format", "json")
     obj = json.loads(out)
     assert obj["arl"] == pytest.approx(8.38, rel=4e-3)  # Lucas & Crosier (1982), Table 1
@@ -166,7 +166,7 @@ def test_cli_errors_exit_2_without_traceback(app):
 
 
 def test_cli_scenario_json(app):
-    code, out, _ = run(app, "detect", "scenario", "undeclared-site", "--agreement", "newstart-2021",
+    _code, out, _ = run(app, "detect", "scenario", "undeclared-site", "--agreement", "newstart-2021",
                        "--party", "RU", "--as-of", "2021-03-01", "--discovery-per-year", "0.25",
                        "--years", "4", "--format", "json")
     obj = json.loads(out)

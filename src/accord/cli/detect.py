@@ -4,15 +4,19 @@ method and assumptions (JSON) or prints them under the table (footer)."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import inspect
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Optional
 
 import typer
 
+from ..detection import scenarios
 from ..errors import InputError
 from ..render.output import Format, emit
-from ._common import FormatOption, new_app
+from ._common import AccordGroup, FormatOption, new_app
 
 
 def _kv_rows(values: dict[str, Any]) -> list[dict[str, Any]]:
@@ -112,10 +116,13 @@ def register(app: typer.Typer) -> None:
         population: Annotated[int, typer.Option("--population", "-N", help="Items in the population (N).")],
         defects: Annotated[int, typer.Option("--defects", "-r", help="Defective (falsified) items (r).")],
         sample: Annotated[int, typer.Option("--sample", "-n", help="Items inspected (n).")],
-        item_detection: Annotated[float, typer.Option("--item-detection", "-q", help="P(an inspected defective item is recognised).")] = 1.0,
-        false_alarm: Annotated[float, typer.Option("--false-alarm", help="P(an inspected good item raises an alarm).")] = 0.0,
+        item_detection: Annotated[float, typer.Option("--item-detection", "-q",
+                                                      help="P(an inspected defective item is recognised).")] = 1.0,
+        false_alarm: Annotated[float, typer.Option("--false-alarm",
+                                                   help="P(an inspected good item raises an alarm).")] = 0.0,
         replacement: Annotated[bool, typer.Option("--replacement", help="Sample with replacement (binomial).")] = False,
-        years: Annotated[int | None, typer.Option("--years", "-T", help="Also report detection within T yearly inspections.")] = None,
+        years: Annotated[int | None, typer.Option("--years", "-T",
+                                                  help="Also report detection within T yearly inspections.")] = None,
         fmt: FormatOption = Format.table,
     ) -> None:
         """Detection probability of inspecting n of N items when r are defective (exact)."""
@@ -130,7 +137,8 @@ def register(app: typer.Typer) -> None:
         population: Annotated[int, typer.Option("--population", "-N", help="Items in the population (N).")],
         defects: Annotated[int, typer.Option("--defects", "-r", help="Defective items to detect (r).")],
         confidence: Annotated[float, typer.Option("--confidence", "-c", help="Target detection probability.")],
-        item_detection: Annotated[float, typer.Option("--item-detection", "-q", help="P(an inspected defective item is recognised).")] = 1.0,
+        item_detection: Annotated[float, typer.Option("--item-detection", "-q",
+                                                      help="P(an inspected defective item is recognised).")] = 1.0,
         fmt: FormatOption = Format.table,
     ) -> None:
         """Smallest sample for a target detection probability: exact, and the IAEA approximation."""
@@ -144,7 +152,8 @@ def register(app: typer.Typer) -> None:
         sigma: Annotated[float, typer.Option("--sigma", help="Standard deviation of the balance (MUF).")],
         false_alarm: Annotated[float, typer.Option("--false-alarm", "-a", help="False-alarm probability α.")] = 0.05,
         loss: Annotated[float | None, typer.Option("--loss", "-M", help="Loss to detect (same unit as σ).")] = None,
-        detection: Annotated[float, typer.Option("--detection", help="Detection probability for the smallest detectable loss.")] = 0.95,
+        detection: Annotated[float, typer.Option(
+            "--detection", help="Detection probability for the smallest detectable loss.")] = 0.95,
         fmt: FormatOption = Format.table,
     ) -> None:
         """Neyman–Pearson test of a material balance: detection probability and smallest detectable loss."""
@@ -159,7 +168,8 @@ def register(app: typer.Typer) -> None:
         shift: Annotated[float, typer.Option("--shift", help="Mean shift μ (in standard deviations).")] = 0.0,
         two_sided: Annotated[bool, typer.Option("--two-sided", help="Two-sided scheme.")] = False,
         method: Annotated[str, typer.Option("--method", help="markov-chain or integral-equation.")] = "markov-chain",
-        per_year: Annotated[int | None, typer.Option("--observations-per-year", help="Also report the false-alarm probability per year.")] = None,
+        per_year: Annotated[int | None, typer.Option("--observations-per-year",
+                                                     help="Also report the false-alarm probability per year.")] = None,
         fmt: FormatOption = Format.table,
     ) -> None:
         """Average run length of Page's CUSUM for normal observations (computed, not simulated)."""
@@ -173,7 +183,8 @@ def register(app: typer.Typer) -> None:
     @detect_app.command("cusum-threshold")
     def cusum_threshold_cmd(
         k: Annotated[float, typer.Option("--k", help="Reference value k.")],
-        false_alarm: Annotated[float, typer.Option("--false-alarm-per-year", help="Target false-alarm probability per year.")],
+        false_alarm: Annotated[float, typer.Option("--false-alarm-per-year",
+                                                   help="Target false-alarm probability per year.")],
         per_year: Annotated[int, typer.Option("--observations-per-year", help="Balances (observations) per year.")],
         two_sided: Annotated[bool, typer.Option("--two-sided", help="Two-sided scheme.")] = False,
         fmt: FormatOption = Format.table,
@@ -182,12 +193,12 @@ def register(app: typer.Typer) -> None:
         from ..detection.measurement import (
             ARL_LIMIT,
             SCHEMA_CUSUM_THRESHOLD,
-            ArlTooLarge,
             cusum_arl,
             cusum_threshold,
             false_alarm_per_year,
         )
         from ..detection.result import Result
+        from ..errors import ArlTooLarge
 
         h = cusum_threshold(k, false_alarm, per_year, two_sided=two_sided)
         notes: tuple[str, ...] = ()
@@ -246,10 +257,14 @@ def register(app: typer.Typer) -> None:
         shift: Annotated[float, typer.Option("--shift", help="Violation size in standard deviations (δ).")],
         gain: Annotated[float, typer.Option("--gain", help="Inspectee's gain from an undetected violation (d).")],
         sanction: Annotated[float, typer.Option("--sanction", help="Inspectee's loss when caught (b).")],
-        false_alarm_cost: Annotated[float, typer.Option("--false-alarm-cost", help="Inspectee's cost of a false alarm (g).")] = 0.0,
-        e: Annotated[float, typer.Option("--inspector-false-alarm-cost", help="Inspector's cost of a false alarm (e).")] = 1.0,
-        a: Annotated[float, typer.Option("--inspector-detected-loss", help="Inspector's loss from a detected violation (a).")] = 1.0,
-        c: Annotated[float, typer.Option("--inspector-undetected-loss", help="Inspector's loss from an undetected violation (c).")] = 2.0,
+        false_alarm_cost: Annotated[float, typer.Option("--false-alarm-cost",
+                                                        help="Inspectee's cost of a false alarm (g).")] = 0.0,
+        e: Annotated[float, typer.Option("--inspector-false-alarm-cost",
+                                         help="Inspector's cost of a false alarm (e).")] = 1.0,
+        a: Annotated[float, typer.Option("--inspector-detected-loss",
+                                         help="Inspector's loss from a detected violation (a).")] = 1.0,
+        c: Annotated[float, typer.Option("--inspector-undetected-loss",
+                                         help="Inspector's loss from an undetected violation (c).")] = 2.0,
         fmt: FormatOption = Format.table,
     ) -> None:
         """Inspection game with false alarms: equilibrium α, violation probability, leadership."""
@@ -275,7 +290,8 @@ def register(app: typer.Typer) -> None:
     @game_app.command("timeliness")
     def timeliness_cmd(
         period: Annotated[float, typer.Option("--period", help="Length of the reference period (e.g. 1 year).")] = 1.0,
-        points: Annotated[int | None, typer.Option("--points", help="Also solve the discrete game on this grid by LP.")] = None,
+        points: Annotated[int | None, typer.Option("--points",
+                                                   help="Also solve the discrete game on this grid by LP.")] = None,
         fmt: FormatOption = Format.table,
     ) -> None:
         """One interim inspection: optimal timing distribution and expected detection delay (1/e)."""
@@ -286,7 +302,8 @@ def register(app: typer.Typer) -> None:
     @game_app.command("allocation")
     def allocation_cmd(
         values: Annotated[str, typer.Option("--values", help="Comma-separated value of each site to the violator.")],
-        detection: Annotated[str, typer.Option("--detection", help="Comma-separated detection probability per inspected site.")],
+        detection: Annotated[str, typer.Option("--detection",
+                                               help="Comma-separated detection probability per inspected site.")],
         quota: Annotated[float, typer.Option("--quota", help="Inspections a period (at most one a site).")],
         fmt: FormatOption = Format.table,
     ) -> None:
@@ -297,79 +314,78 @@ def register(app: typer.Typer) -> None:
         rows = [
             {"site": i + 1, "value": v, "detection": d, "inspect_probability": p, "violator_strategy": y}
             for i, (v, d, p, y) in enumerate(zip(r["values"], r["detection"], r["inspect_probability"],
-                                                 r["violator_strategy"]))
+                                                 r["violator_strategy"], strict=False))
         ]
         emit(fmt, json_obj=r.to_json(), rows=rows,
              columns=["site", "value", "detection", "inspect_probability", "violator_strategy"],
              title=f"Site allocation: violator's expected gain {r['value']:.6g}", footer=r.footer())
 
-    # -- scenarios ----------------------------------------------------------------------------
+    # -- scenarios and sweeps: options generated from each scenario's Params -------------------
 
-    @detect_app.command("scenario")
-    def scenario_cmd(
-        name: Annotated[str, typer.Argument(help="upload, hidden-missiles, undeclared-site or freeze-excess.")],
-        agreement: Annotated[str, typer.Option("--agreement", "-a", help="Agreement id or YAML file.")] = "newstart-2021",
-        party: Annotated[str, typer.Option("--party", "-p", help="The party suspected of cheating.")] = "RU",
-        as_of: Annotated[str | None, typer.Option("--as-of", help="Holdings as of this date (YYYY-MM-DD).")] = None,
-        years: Annotated[int, typer.Option("--years", "-T", help="Horizon in years.")] = 5,
-        confidence: Annotated[float, typer.Option("--confidence", help="Target detection probability per year.")] = 0.9,
-        warheads: Annotated[int | None, typer.Option("--warheads", "-W", help="upload: extra warheads loaded.")] = None,
-        spread: Annotated[str, typer.Option("--spread", help="upload: concentrated, spread or best.")] = "best",
-        missiles: Annotated[int | None, typer.Option("--missiles", help="hidden-missiles: missiles hidden.")] = None,
-        sites: Annotated[int | None, typer.Option("--sites", help="hidden-missiles: declared sites Type Two may visit.")] = None,
-        hiding_sites: Annotated[int, typer.Option("--hiding-sites", help="hidden-missiles: sites used to hide them.")] = 1,
-        discovery: Annotated[float | None, typer.Option("--discovery-per-year", help="undeclared-site: P(discovery by national technical means) a year.")] = None,
-        excess: Annotated[int | None, typer.Option("--excess", "-X", help="freeze-excess: warheads above the cap.")] = None,
-        authentications: Annotated[int | None, typer.Option("--authentications", help="freeze-excess: containers authenticated a year.")] = None,
-        containers: Annotated[int | None, typer.Option("--containers", help="freeze-excess: declared warhead containers.")] = None,
-        item_detection: Annotated[float, typer.Option("--item-detection", "-q", help="P(an inspected falsified item is recognised).")] = 1.0,
-        inspections: Annotated[int | None, typer.Option("--inspections", help="Override the agreement's yearly quota for this scenario.")] = None,
-        simulate: Annotated[int | None, typer.Option("--simulate", help="Also run a Monte Carlo check with this many trials.")] = None,
-        fmt: FormatOption = Format.table,
-    ) -> None:
-        """Evaluate a violation scenario against an agreement's inspection provisions."""
-        from ..detection import scenarios
+    scenario_app = typer.Typer(
+        cls=_ScenarioGroup, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        help="Evaluate a violation scenario against an agreement's inspection provisions. Each scenario's "
+             "options come from its parameters (docs/detection.md).",
+    )
+    detect_app.add_typer(scenario_app, name="scenario")
+    for scenario in scenarios.registry().values():
+        scenario_app.command(scenario.name, help=scenario.summary)(_scenario_command(scenario))
 
-        r = scenarios.evaluate(
-            name, agreement=agreement, party=party, as_of=as_of, years=years, confidence=confidence,
-            warheads=warheads, spread=spread, missiles=missiles, sites=sites, hiding_sites=hiding_sites,
-            discovery_per_year=discovery, excess=excess, authentications=authentications,
-            containers=containers, item_detection=item_detection, inspections=inspections,
-            simulate_trials=simulate,
-        )
-        _emit_result(fmt, r, f"Scenario {name}")
-
-    # -- sweeps -------------------------------------------------------------------------------
-
-    @detect_app.command("sweep")
+    @detect_app.command("sweep", epilog=_grid_help())
     def sweep_cmd(
-        question: Annotated[str, typer.Argument(help="sample, sample-size, cusum, recursive or upload.")],
-        grid: Annotated[list[str], typer.Option("--grid", "-g", help="NAME=VALUES, e.g. sample=1:30 or defects=1,5,10 (repeatable).")],
-        workers: Annotated[int | None, typer.Option("--workers", "-w", help="Run on a local process pool of N workers.")] = None,
-        scheduler: Annotated[str | None, typer.Option("--scheduler", help="Run on the Dask scheduler at ADDRESS (pip install 'accord[dask]').")] = None,
+        question: Annotated[str, typer.Argument(help="sample, sample-size, cusum, recursive, upload, or scenario "
+                                                     "(followed by a scenario name).")],
+        scenario: Annotated[str | None, typer.Argument(help="With 'scenario': the scenario to sweep.")] = None,
+        grid: Annotated[list[str] | None, typer.Option(
+            "--grid", "-g", help="NAME=VALUES, e.g. sample=1:30 or defects=1,5,10 (repeatable).")] = None,
+        agreement: AgreementOption = DEFAULT_AGREEMENT,
+        party: PartyOption = DEFAULT_PARTY,
+        as_of: AsOfOption = None,
+        workers: Annotated[int | None, typer.Option("--workers", "-w",
+                                                    help="Run on a local process pool of N workers.")] = None,
+        scheduler: Annotated[str | None, typer.Option(
+            "--scheduler", help="Run on the Dask scheduler at ADDRESS (pip install 'accord[dask]').")] = None,
         plot: Annotated[Path | None, typer.Option("--plot", help="Write a detection-vs-parameter plot (PNG).")] = None,
-        x: Annotated[str | None, typer.Option("--x", help="Plot x axis (default: the first varying parameter).")] = None,
+        x: Annotated[str | None, typer.Option("--x",
+                                              help="Plot x axis (default: the first varying parameter).")] = None,
         y: Annotated[str | None, typer.Option("--y", help="Plot y axis (default: the first output).")] = None,
-        hue: Annotated[str | None, typer.Option("--hue", help="One line per value of this parameter (default: the second varying one).")] = None,
-        cdf_plot: Annotated[Path | None, typer.Option("--cdf-plot", help="sample/upload: write time-to-detection CDFs (PNG).")] = None,
+        hue: Annotated[str | None, typer.Option(
+            "--hue", help="One line per value of this parameter (default: the second varying one).")] = None,
+        cdf_plot: Annotated[Path | None, typer.Option(
+            "--cdf-plot", help="sample, upload or a scenario: write time-to-detection CDFs (PNG).")] = None,
         fmt: FormatOption = Format.table,
     ) -> None:
-        """Evaluate a question over a parameter grid, in-process, on a process pool or on Dask."""
-        from ..detection.sweep import QUESTION_METHODS, QUESTIONS, parse_values, run_sweep
+        """Evaluate a question or a scenario over a parameter grid, in-process, on a process pool or on Dask.
+        Scenario sweeps take --agreement, --party and --as-of like `detect scenario`."""
+        from ..detection.sweep import QUESTIONS, parse_values, sweep
 
-        if question not in QUESTIONS:
-            raise InputError(f"unknown question {question!r}; choose one of {', '.join(QUESTIONS)}",
+        if question != "scenario" and question not in QUESTIONS:
+            raise InputError(f"unknown question {question!r}; choose one of {', '.join([*QUESTIONS, 'scenario'])}",
                              field="question")
+        if (question == "scenario") != (scenario is not None):
+            raise InputError("give a scenario name after 'scenario', and only there", field="scenario")
+        # A scenario's text parameters (e.g. upload's spread) take comma-separated words.
+        words = {i.name for i in scenarios.get(scenario).parameters() if i.type is str} if scenario else set()
         parsed: dict[str, list[Any]] = {}
-        for g in grid:
+        for g in grid or ():
             key, sep, spec = g.partition("=")
             if not sep or not key.strip():
                 raise InputError(f"expected NAME=VALUES, got {g!r}", field="--grid")
-            parsed[key.strip()] = parse_values(spec, field=key.strip())
-        df = run_sweep(question, parsed, workers=workers, scheduler=scheduler)
-        params = list(parsed)
-        outputs = [c for c in df.columns if c not in params]
-        varying = [p for p in params if len(parsed[p]) > 1]
+            key = key.strip()
+            parsed[key] = [w.strip() for w in spec.split(",")] if key in words else parse_values(spec, field=key)
+        if not parsed:
+            raise InputError("give at least one --grid NAME=VALUES", field="--grid")
+        if scenario is not None:
+            from ..app.scenario import sweep_scenario
+
+            with _options_named(_COMMON_OPTIONS):
+                result = sweep_scenario(scenario, parsed, agreement=agreement, party=party, as_of=as_of,
+                                        workers=workers, scheduler=scheduler)
+        else:
+            result = sweep(question, parsed, workers=workers, scheduler=scheduler)
+        df = result.to_frame()
+        params, outputs, varying = result.parameters, result.outputs, result.varying
         if plot is not None:
             from ..detection.plots import plot_detection_curve
 
@@ -377,8 +393,9 @@ def register(app: typer.Typer) -> None:
             ha = hue if hue is not None else next((p for p in varying if p != xa), None)
             plot_detection_curve(df, plot, x=xa, y=y or outputs[0], hue=ha)
         if cdf_plot is not None:
-            if question not in ("sample", "upload"):
-                raise InputError("--cdf-plot needs the sample or upload question", field="--cdf-plot")
+            yearly = "probability_per_year" if scenario is not None else "probability"
+            if scenario is None and question not in ("sample", "upload"):
+                raise InputError("--cdf-plot needs the sample or upload question, or a scenario", field="--cdf-plot")
             from ..detection.plots import plot_time_to_detection_cdf
             from ..detection.sampling import within_years
 
@@ -386,25 +403,89 @@ def register(app: typer.Typer) -> None:
             curves = {}
             for row in df.head(12).to_dict(orient="records"):
                 label = ", ".join(f"{p}={row[p]}" for p in (varying or params))
-                curves[label] = [within_years(row["probability"], t) for t in range(1, T + 1)]
+                curves[label] = [within_years(row[yearly], t) for t in range(1, T + 1)]
             plot_time_to_detection_cdf(curves, cdf_plot)
-        records = df.to_dict(orient="records")
-        method = QUESTION_METHODS[question]
-        assumptions = [f"Each row is evaluated by the '{question}' question ({method}); see docs/detection.md."]
-        footer = "\n".join([f"{len(records)} grid points"] + [f"assumption: {a}" for a in assumptions])
-        emit(
-            fmt,
-            json_obj={
-                "schema": "accord.detect.sweep/v1",
-                "question": question,
-                "grid": parsed,
-                "rows": records,
-                "method": method,
-                "engine": "dask" if scheduler else ("process-pool" if (workers or 1) > 1 else "in-process"),
-                "assumptions": assumptions,
-            },
-            rows=records,
-            columns=list(df.columns),
-            title=f"Sweep: {question}",
-            footer=footer,
-        )
+        records = result.rows()
+        footer = "\n".join([f"{len(records)} grid points"] + [f"assumption: {a}" for a in result.assumptions])
+        emit(fmt, json_obj=result.to_json(), rows=records, columns=list(df.columns),
+             title=f"Sweep: {scenario or question}", footer=footer)
+
+
+# -- generated scenario commands -------------------------------------------------------------------
+
+DEFAULT_AGREEMENT = "newstart-2021"
+DEFAULT_PARTY = "RU"
+AgreementOption = Annotated[str, typer.Option("--agreement", "-a", help="Agreement id or YAML file.")]
+PartyOption = Annotated[str, typer.Option("--party", "-p", help="The party suspected of cheating.")]
+AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Holdings as of this date (YYYY-MM-DD; default: "
+                                                                "entry into force).")]
+#: Options every scenario command has, by the field name an error may carry.
+_COMMON_OPTIONS = {"agreement": "--agreement", "party": "--party", "as_of": "--as-of"}
+
+
+class _ScenarioGroup(AccordGroup):
+    """The ``scenario`` group: an unknown scenario is a one-line error listing the known ones."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and not args[0].startswith("-") and self.get_command(ctx, args[0]) is None:
+            scenarios.get(args[0])  # raises the InputError
+        return super().resolve_command(ctx, args)
+
+
+@contextlib.contextmanager
+def _options_named(options: dict[str, str]) -> Iterator[None]:
+    """Re-raise an InputError about a parameter under the CLI option's name (``--hiding-sites``)."""
+    try:
+        yield
+    except InputError as err:
+        if err.field in options:
+            raise InputError(err.problem, file=err.file, line=err.line, field=options[err.field]) from None
+        raise
+
+
+def _scenario_command(scenario: scenarios.Scenario) -> Callable[..., None]:
+    """A Typer command for ``scenario``: the common options, then one option per Params field."""
+    infos = scenario.parameters()
+    options = {**_COMMON_OPTIONS, **{i.name: i.option for i in infos}}
+
+    def command(**kwargs: Any) -> None:
+        from ..app.scenario import run_scenario
+
+        fmt, agreement, party, as_of = (kwargs.pop(k) for k in ("fmt", "agreement", "party", "as_of"))
+        with _options_named(options):
+            r = run_scenario(scenario.name, agreement=agreement, party=party, as_of=as_of, **kwargs)
+        _emit_result(fmt, r, f"Scenario {scenario.name}")
+
+    kw = inspect.Parameter.KEYWORD_ONLY
+    params = [
+        inspect.Parameter("agreement", kw, default=DEFAULT_AGREEMENT, annotation=AgreementOption),
+        inspect.Parameter("party", kw, default=DEFAULT_PARTY, annotation=PartyOption),
+        inspect.Parameter("as_of", kw, default=None, annotation=AsOfOption),
+    ]
+    for info in infos:
+        names = [info.option, *([f"-{info.short}"] if info.short else [])]
+        default = "" if info.required or info.default is None else f" [default: {info.default}]"
+        # Every option defaults to None ("not given"): the Params default applies, and a missing
+        # required one is a one-line error from the scenario, not a usage screen.
+        option = typer.Option(*names, help=info.describe() + default, show_default=False)
+        params.append(inspect.Parameter(info.name, kw, default=None,
+                                        annotation=Annotated[Optional[info.type], option]))  # noqa: UP045
+    params.append(inspect.Parameter("fmt", kw, default=Format.table, annotation=FormatOption))
+    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    command.__doc__ = scenario.summary
+    return command
+
+
+def _grid_help() -> str:
+    """The grid variables of every sweep, generated from the questions' signatures and the
+    scenarios' Params."""
+    from ..detection.sweep import QUESTIONS
+
+    lines = ["Grid variables:"]
+    for name, fn in QUESTIONS.items():
+        lines.append(f"{name}: {', '.join(inspect.signature(fn).parameters)}.")
+    for s in scenarios.registry().values():
+        variables = (f"{i.name} ({i.unit}, {i.bounds.text() if i.bounds else '|'.join(i.choices)})"
+                     for i in s.parameters())
+        lines.append(f"scenario {s.name}: {'; '.join(variables)}.")
+    return "\n\n".join(lines)

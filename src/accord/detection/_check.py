@@ -23,6 +23,7 @@ def integer(name: str, value: Any, *, low: int | None = 0, high: int | None = No
         except TypeError:
             raise InputError(f"must be a whole number, got {value!r}", field=name) from None
     value = int(value)
+    assert isinstance(value, int)
     if low is not None and value < low:
         raise InputError(f"must be at least {low}, got {value}", field=name)
     if high is not None and value > high:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 
-def _pyplot():
+def _pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("Agg", force=True)
@@ -42,7 +42,7 @@ def plot_detection_curve(
     groups = [(None, df)] if hue is None else list(df.groupby(hue, sort=True))
     for key, part in groups:
         part = part.sort_values(x)
-        ax.plot(part[x], part[y], marker="o", ms=3, label=None if key is None else f"{hue} = {key}")
+        ax.plot(part[x], part[y], marker="o", ms=3, label=None if key is None else f"{hue} = {key!s}")
     ax.set_xlabel(x)
     ax.set_ylabel(y.replace("_", " "))
     if y.startswith("probability"):

@@ -69,8 +69,9 @@ def no_alarm_probability(
         n = _check.integer("sample", sample, low=0)
         p = r / N
         return _clip01(((1.0 - q) * p + (1.0 - f) * (1.0 - p)) ** n)
-    N, r, n = _validate(population, defects, sample)
-    assert n is not None
+    N, r, n_or_none = _validate(population, defects, sample)
+    assert n_or_none is not None
+    n = n_or_none
     if q == 1.0 and f == 0.0:
         return _hyper_miss(N, r, n)
     import numpy as np
@@ -111,8 +112,8 @@ def _hyper_miss(N: int, r: int, n: int) -> float:
 
     log_miss = 0.0
     for start in range(0, b, 1 << 20):  # chunks bound the memory for huge ranges
-        i = np.arange(start, min(b, start + (1 << 20)), dtype=np.float64)
-        log_miss += float(np.sum(np.log1p(-a / (N - i))))
+        idx = np.arange(start, min(b, start + (1 << 20)), dtype=np.float64)
+        log_miss += float(np.sum(np.log1p(-a / (N - idx))))
     return math.exp(log_miss)
 
 
@@ -229,7 +230,7 @@ def iaea_sample_size(
     q = _check.probability("item_detection", item_detection, open_low=True)
     if r == 0:
         raise InputError("there must be at least one defect to detect", field="defects")
-    return min(float(N), N * (1.0 - (1.0 - c) ** (1.0 / r)) / q)
+    return float(min(float(N), N * (1.0 - (1.0 - c) ** (1.0 / r)) / q))
 
 
 def defects_from_goal(goal_quantity: float, per_item: float) -> int:
@@ -353,7 +354,7 @@ def sample_size_report(
             f"Each inspected defective item is recognised with probability {q:g}; the approximation "
             "is divided by q (the standard binomial approximation) and capped at the population N."
         )
-    notes = ()
+    notes: tuple[str, ...] = ()
     if exact is None:
         notes = ("The confidence cannot be reached even by inspecting every item.",)
     return Result(SCHEMA_SAMPLE_SIZE, "exact", values, tuple(assumptions), notes=notes)

@@ -65,10 +65,7 @@ def simulate_detected(
     probs = np.asarray(model.site_probabilities)
     active = [s for s in range(len(pops)) if defs[s] > 0 and probs[s] > 0]
     if k > 0 and active:
-        if len(pops) == 1:
-            counts = np.full((n, 1), k, dtype=np.int64)
-        else:
-            counts = rng.multinomial(k, probs, size=n)
+        counts = np.full((n, 1), k, dtype=np.int64) if len(pops) == 1 else rng.multinomial(k, probs, size=n)
         m = model.items_per_inspection
         q = model.item_detection
         for s in active:

@@ -16,12 +16,15 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+
+SCHEMA_SWEEP = "accord.detect.sweep/v1"
 
 
 # -- questions ------------------------------------------------------------------------------------
@@ -128,7 +131,7 @@ def parse_values(spec: str, *, field: str) -> list[Any]:
             step = _number(bits[2], field) if len(bits) == 3 else 1
             if step <= 0:
                 raise InputError(f"the step must be positive in {part!r}", field=field)
-            count = int(math.floor((stop - start) / step + 1e-9)) + 1
+            count = math.floor((stop - start) / step + 1e-9) + 1
             if count < 1:
                 raise InputError(f"empty range {part!r}", field=field)
             if count > 1_000_000:
@@ -160,13 +163,13 @@ def grid_points(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
     for n in names:
         if len(grid[n]) == 0:
             raise InputError("no values", field=n)
-    return [dict(zip(names, combo)) for combo in itertools.product(*(grid[n] for n in names))]
+    return [dict(zip(names, combo, strict=False)) for combo in itertools.product(*(grid[n] for n in names))]
 
 
 # -- engines --------------------------------------------------------------------------------------
 
 
-def _resolve(question: str | Callable[..., dict[str, Any]]) -> tuple[str | None, Callable]:
+def _resolve(question: str | Callable[..., dict[str, Any]]) -> tuple[str | None, Callable[..., dict[str, Any]]]:
     if callable(question):
         return None, question
     try:
@@ -177,7 +180,9 @@ def _resolve(question: str | Callable[..., dict[str, Any]]) -> tuple[str | None,
         ) from None
 
 
-def run_chunk(question: str | Callable[..., dict[str, Any]], points: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def run_chunk(
+    question: str | Callable[..., dict[str, Any]], points: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
     """Evaluate one chunk of grid points (runs in a worker)."""
     _, fn = _resolve(question)
     rows = []
@@ -235,7 +240,9 @@ def run_sweep(
     return pd.DataFrame(rows)
 
 
-def _run_dask(payload: Any, chunks: list, scheduler: str | None, client: Any) -> list[dict[str, Any]]:
+def _run_dask(
+    payload: Any, chunks: list[list[dict[str, Any]]], scheduler: str | None, client: Any
+) -> list[dict[str, Any]]:
     own = client is None
     if own:
         try:
@@ -246,7 +253,7 @@ def _run_dask(payload: Any, chunks: list, scheduler: str | None, client: Any) ->
                 field="scheduler",
             ) from None
         try:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout="10s")  # type: ignore[no-untyped-call]
         except (OSError, TimeoutError, ValueError) as err:
             raise InputError(f"cannot reach the Dask scheduler {scheduler!r}: {err}", field="scheduler") from None
     try:
@@ -260,4 +267,87 @@ def _run_dask(payload: Any, chunks: list, scheduler: str | None, client: Any) ->
 
 def sweep_rows(df: pd.DataFrame) -> Iterable[dict[str, Any]]:
     """DataFrame rows as plain dicts (for the renderer)."""
-    return df.to_dict(orient="records")
+    return df.to_dict(orient="records")  # type: ignore[return-value]
+
+
+# -- the result -----------------------------------------------------------------------------------
+
+
+def engine_name(workers: int | None, scheduler: str | None, client: Any = None) -> str:
+    """Which engine :func:`run_sweep` uses for these arguments."""
+    if scheduler is not None or client is not None:
+        return "dask"
+    return "process-pool" if (workers or 1) > 1 else "in-process"
+
+
+@dataclass(frozen=True, eq=False)
+class SweepResult:
+    """A sweep: the question, its grid, one row per grid point (parameters, then outputs), how
+    the rows were computed and on which engine. ``inputs`` are fixed inputs that name what was
+    swept (for a scenario: the scenario, agreement, party and date)."""
+
+    question: str
+    grid: Mapping[str, Sequence[Any]]
+    frame: pd.DataFrame
+    method: str
+    engine: str
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def parameters(self) -> list[str]:
+        """The grid variables, in grid order."""
+        return list(self.grid)
+
+    @property
+    def outputs(self) -> list[str]:
+        """The computed columns."""
+        return [c for c in self.frame.columns if c not in self.grid]
+
+    @property
+    def varying(self) -> list[str]:
+        """The grid variables that take more than one value."""
+        return [p for p in self.grid if len(self.grid[p]) > 1]
+
+    @property
+    def assumptions(self) -> tuple[str, ...]:
+        """What a reader needs to judge the rows."""
+        what = self.inputs.get("scenario")
+        name = f"'{what}' scenario" if what else f"'{self.question}' question"
+        return (f"Each row is evaluated by the {name} ({self.method}); see docs/detection.md.",)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One plain dict per grid point."""
+        return list(sweep_rows(self.frame))
+
+    def to_frame(self) -> pd.DataFrame:
+        """The rows as a DataFrame: parameters, then outputs."""
+        return self.frame
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``accord.detect.sweep/v1`` object."""
+        return {"schema": SCHEMA_SWEEP, "question": self.question, **self.inputs,
+                "grid": {k: list(v) for k, v in self.grid.items()}, "rows": self.rows(), "method": self.method,
+                "engine": self.engine, "assumptions": list(self.assumptions)}
+
+
+def sweep(
+    question: str | Callable[..., dict[str, Any]],
+    grid: Mapping[str, Sequence[Any]],
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    client: Any = None,
+    chunk_size: int | None = None,
+    label: str | None = None,
+    method: str | None = None,
+    inputs: Mapping[str, Any] | None = None,
+) -> SweepResult:
+    """:func:`run_sweep`, wrapped in a :class:`SweepResult`. A named question's ``label`` and
+    ``method`` are its own; a callable question needs them."""
+    name, _ = _resolve(question)
+    label = label or name
+    method = method or (QUESTION_METHODS[name] if name else None)
+    if label is None or method is None:
+        raise ValueError("a callable question needs a label and a method")
+    df = run_sweep(question, grid, workers=workers, scheduler=scheduler, client=client, chunk_size=chunk_size)
+    return SweepResult(label, dict(grid), df, method, engine_name(workers, scheduler, client), dict(inputs or {}))

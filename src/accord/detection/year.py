@@ -77,7 +77,7 @@ class YearModel:
                     field="site_probabilities",
                 )
             probs = tuple(float(x) for x in p / p.sum())
-        for i, (n, pi) in enumerate(zip(pops, probs)):
+        for i, (n, pi) in enumerate(zip(pops, probs, strict=False)):
             if n == 0 and pi > 0:
                 raise InputError(f"site {i} has no items but may be inspected", field="site_probabilities")
         if k > MAX_INSPECTIONS and sum(pi > 0 for pi in probs) > 1:

@@ -47,7 +47,7 @@ class AllocationSolution:
         }
 
 
-def _validate(values: Sequence[float], detection: Sequence[float], quota: int):
+def _validate(values: Sequence[float], detection: Sequence[float], quota: float) -> tuple[Any, Any, int]:
     v = np.asarray(values, dtype=float)
     d = np.asarray(detection, dtype=float)
     if v.ndim != 1 or v.size == 0:
@@ -66,7 +66,7 @@ def _validate(values: Sequence[float], detection: Sequence[float], quota: int):
 
 
 def solve_site_allocation(
-    values: Sequence[float], detection: Sequence[float], quota: int
+    values: Sequence[float], detection: Sequence[float], quota: float
 ) -> AllocationSolution:
     """The inspector's optimal inspection probabilities across sites and the violator's best
     response, by LP: minimise V subject to v_i(1 − d_i p_i) ≤ V, Σp ≤ k, 0 ≤ p ≤ 1."""
@@ -134,7 +134,7 @@ def systematic_allocation(
 
 
 def allocation_report(
-    values: Sequence[float], detection: Sequence[float], quota: int
+    values: Sequence[float], detection: Sequence[float], quota: float
 ) -> Result:
     """The site game's solution with its assumptions."""
     sol = solve_site_allocation(values, detection, quota)

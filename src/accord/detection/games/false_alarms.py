@@ -74,8 +74,8 @@ def _solve_threshold(delta: float, b: float, d: float, g: float) -> float:
             field="sanction",
         )
     # H(−40) = b − g·Φ(40 − δ) − (b + d)·Φ(−40) ≥ b − g > 0 and H(40) = −d − g·α < 0.
-    return brentq(_indifference, -40.0, 40.0, args=(delta, b, d, g), xtol=1e-15, rtol=1e-15,
-                  maxiter=500)
+    return float(brentq(_indifference, -40.0, 40.0, args=(delta, b, d, g), xtol=1e-15, rtol=1e-15,
+                        maxiter=500))
 
 
 def false_alarm_game(
