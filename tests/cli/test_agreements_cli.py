@@ -38,7 +38,9 @@ def test_show_at_date_says_what_binds():
 
 def test_show_accepts_a_file_path(tmp_path):
     p = tmp_path / "tight.yaml"
-    p.write_text("id: tight\nextends: newstart-2021\nlimits:\n  - id: deployed_warheads\n    cap: 1000\n")
+    p.write_text("id: tight\nextends: newstart-2021\nlegal_form: proposal\nsource: {document: A tighter cap}\n"
+                 "limits:\n  - id: deployed_warheads\n    cap: 1000\n    legal_form: proposal\n"
+                 "    source: {document: A tighter cap}\n")
     data = json.loads(run("show", str(p), "--format", "json").output)
     assert {lim["id"]: lim["cap"] for lim in data["limits"]}["deployed_warheads"] == "1,000"
 
@@ -114,7 +116,8 @@ def test_timeline_csv_has_every_bundled_exchange():
 
 def test_timeline_freeze_cap_parameter():
     r = run("timeline", "us-2020-freeze", "--party", "RU", "--cap", "all_warheads_freeze=4600", "--format", "json")
-    f = [f for f in json.loads(r.output)["findings"] if f["limit"] == "all_warheads_freeze" and f["status"] != "not_binding"]
+    f = [f for f in json.loads(r.output)["findings"]
+         if f["limit"] == "all_warheads_freeze" and f["status"] != "not_binding"]
     assert any(x["value"] == 4500 and x["cap"] == 4600 and x["status"] == "within" for x in f)
 
 

@@ -5,13 +5,20 @@ from __future__ import annotations
 import datetime as _dt
 from functools import cache
 
-from accord.agreements import load_agreement
+from accord.app.library import load_agreement
+from accord.exchange import ExchangeRules
+from accord.profiles.newstart.exchange_rules import RULES
 from accord.profiles.newstart.synth import SynthResult, synthesize
 
 
 @cache
 def agreement():
     return load_agreement("newstart-2021")
+
+
+def rules() -> ExchangeRules:
+    """New START's exchange vocabulary (the profile's): what each notification kind does."""
+    return RULES
 
 
 @cache

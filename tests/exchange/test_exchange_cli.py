@@ -105,12 +105,12 @@ def test_a_malformed_notification_line_is_one_line_exit_2(us2020, tmp_path):
     out, _ = us2020
     lines = (out / "notifications.jsonl").read_text().splitlines()
     bad = tmp_path / "bad.jsonl"
-    bad.write_text("\n".join(lines[:6] + ['{"id": "x", "kind": "movement", "party": "US",'] + lines[6:]) + "\n")
+    bad.write_text("\n".join([*lines[:6], '{"id": "x", "kind": "movement", "party": "US",', *lines[6:]]) + "\n")
     r = run("exchange", "reconcile", out / "declaration.json", bad, out / "next-declaration.json")
     one_line_error(r, f"{bad}:7:", "not valid JSON")
     wrong = json.loads(lines[2])
     wrong["status"] = "parked"
-    bad.write_text("\n".join(lines[:2] + [json.dumps(wrong)] + lines[3:]) + "\n")
+    bad.write_text("\n".join([*lines[:2], json.dumps(wrong), *lines[3:]]) + "\n")
     r = run("exchange", "replay", out / "declaration.json", bad, "--at", "2020-12-01")
     one_line_error(r, f"{bad}:3:", "status", "parked")
 

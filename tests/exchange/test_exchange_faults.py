@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 
-from helpers import agreement, synth
+from helpers import agreement, rules, synth
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -32,7 +32,7 @@ def kinds(findings):
 
 def run(r, notes=None, nxt=None):
     return reconcile(r.declaration, r.notifications if notes is None else notes,
-                     r.next_declaration if nxt is None else nxt, agreement())
+                     r.next_declaration if nxt is None else nxt, agreement(), rules=rules())
 
 
 def fields_set(n: Notification, item_type: str) -> set[str]:
@@ -131,7 +131,7 @@ def test_a_late_notification_is_found_with_its_days_late(seed, data, days):
     types = {i.id: i.type for i in r.declaration.items}
     k = data.draw(st.integers(0, len(notes) - 1))
     n = notes[k]
-    due = deadline(agreement(), n.kind, types.get(n.item, n.type), n.date)
+    due = deadline(agreement(), n.kind, types.get(n.item, n.type), n.date, rules())
     notes[k] = dataclasses.replace(n, sent=due + _dt.timedelta(days=days))
     findings = run(r, notes)
     assert [(f.kind, f.notifications, f.values["days_late"]) for f in findings] == [
@@ -147,7 +147,7 @@ def test_a_forged_identifier_is_unknown(seed, data, serial):
     day = notes[min(k, len(notes) - 1)].date
     forged = Notification(id="US-N-X", kind="movement", party="US", date=day, sent=day,
                           item=f"US-ICBM-F{serial}", facility="US-ICBM-STORAGE")
-    findings = run(r, notes[:k] + [forged] + notes[k:])
+    findings = run(r, [*notes[:k], forged, *notes[k:]])
     assert [(f.kind, f.items, f.notifications) for f in findings] == [
         ("unknown_identifier", (forged.item,), ("US-N-X",))]
 
@@ -174,7 +174,7 @@ def test_an_eliminated_item_that_moves_is_an_impossible_transition(seed, data, l
     day = e.date + _dt.timedelta(days=later)
     ghost = Notification(id="US-N-GHOST", kind="movement", party="US", date=day, sent=day, item=e.item,
                          facility="US-ICBM-STORAGE")
-    findings = run(r, notes + [ghost])
+    findings = run(r, [*notes, ghost])
     assert [(f.kind, f.items, f.notifications) for f in findings] == [
         ("impossible_transition", (e.item,), ("US-N-GHOST",))]
     assert "eliminated" in findings[0].detail
@@ -184,7 +184,7 @@ def test_an_undeclared_item_is_unnotified_and_a_dropped_one_is_missing():
     r = synth("US", "2020-09-01", 2)
     items = list(r.next_declaration.items)
     extra = dataclasses.replace(items[0], id="US-ICBM-EXTRA", launcher=None, status="non_deployed", warheads=0)
-    nxt: Declaration = dataclasses.replace(r.next_declaration, items=tuple(items[1:] + [extra]))
+    nxt: Declaration = dataclasses.replace(r.next_declaration, items=tuple([*items[1:], extra]))
     got = sorted((f.kind, f.items) for f in run(r, nxt=nxt))
     assert got == sorted([("unnotified_item", ("US-ICBM-EXTRA",)), ("missing_item", (items[0].id,))])
 
@@ -194,6 +194,6 @@ def test_a_duplicate_and_an_out_of_period_notification_are_found():
     notes = list(r.notifications)
     early = dataclasses.replace(notes[0], id="US-N-EARLY", date=r.declaration.as_of - _dt.timedelta(days=3),
                                 sent=r.declaration.as_of - _dt.timedelta(days=1))
-    found = run(r, notes + [notes[-1], early])
+    found = run(r, [*notes, notes[-1], early])
     assert sorted((f.kind, f.notifications) for f in found) == [
         ("duplicate_notification", (notes[-1].id,)), ("outside_period", ("US-N-EARLY",))]

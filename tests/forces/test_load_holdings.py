@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from accord.agreements import load_agreement
+from accord.app.library import load_agreement
 from accord.compliance import evaluate
 from accord.errors import InputError
 from accord.forces import load_holdings
@@ -37,7 +37,8 @@ def test_yaml_and_json_snapshots(tmp_path):
     y = tmp_path / "h.yaml"
     y.write_text("- party: US\n  date: 2023-03-01\n  counts: {deployed_warheads: 1419}\n")
     j = tmp_path / "h.json"
-    j.write_text(json.dumps({"snapshots": [{"party": "RU", "as_of": "2022-03-01", "counts": {"deployed_warheads": 1474}}]}))
+    snapshot = {"party": "RU", "as_of": "2022-03-01", "counts": {"deployed_warheads": 1474}}
+    j.write_text(json.dumps({"snapshots": [snapshot]}))
     assert evaluate(AG, load_holdings(y, AG)).where(limit="deployed_warheads")[0].value == 1419
     assert evaluate(AG, load_holdings(j, AG)).where(limit="deployed_warheads")[0].value == 1474
 

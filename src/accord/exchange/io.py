@@ -9,38 +9,42 @@ as findings. Writes are atomic: a temporary file in the same folder, then a rena
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..agreements.model import ITEM_STATUSES, ITEM_TYPES
+from ..agreements.model import Agreement
 from ..errors import InputError
-from ..forces.items import STATUS_ALIASES
-from .model import (
-    DECLARATION_SCHEMA,
-    FACILITY_TYPES,
-    NOTIFICATION_KINDS,
-    Declaration,
-    Facility,
-    Item,
-    Notification,
-)
+from .model import DECLARATION_SCHEMA, Declaration, Facility, Item, Notification
+from .rules import REQUIRED_FIELDS, ExchangeRules
 
-_TYPES = frozenset(ITEM_TYPES)
-_STATUSES = frozenset(ITEM_STATUSES)
-_KINDS = frozenset(NOTIFICATION_KINDS)
-#: Fields each notification kind must carry beyond id, kind, party, date, sent, item.
-_REQUIRED: dict[str, tuple[str, ...]] = {
-    "new_item": ("type", "system", "status", "facility"),
-    "movement": ("facility",),
-    "status_change": ("status",),
-    "warhead_update": ("warheads",),
-}
 _DECL_KEYS = {"schema", "synthetic", "party", "as_of", "agreement", "facilities", "items", "notes"}
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """The words a file may use: the agreement's item types and statuses (``None``: any
+    non-empty string), status spellings accepted on input, and the rules' facility types
+    and notification kinds."""
+
+    types: tuple[str, ...] | None
+    statuses: tuple[str, ...] | None
+    aliases: Mapping[str, str]  # other spellings of types and statuses → their ids
+    rules: ExchangeRules
+
+
+def _terms(agreement: Agreement | None, rules: ExchangeRules | None) -> _Terms:
+    rules = rules or ExchangeRules.generic()
+    if agreement is None:
+        return _Terms(None, None, {}, rules)
+    vocab = agreement.vocabulary  # an agreement without one declares no words: accept any
+    return _Terms(vocab.type_ids or None, vocab.status_ids or None, vocab.aliases, rules)
 
 
 # --- small validators -------------------------------------------------------------------
@@ -68,17 +72,22 @@ def _date(value: Any, field: str, err: dict[str, Any]) -> _dt.date:
     raise InputError(f"not an ISO date (YYYY-MM-DD): {value!r}", field=field, **err)
 
 
-def _status(value: Any, field: str, err: dict[str, Any]) -> str:
-    s = STATUS_ALIASES.get(value, value) if isinstance(value, str) else value
-    if s not in _STATUSES:
-        raise InputError(f"unknown status {value!r} (allowed: {', '.join(ITEM_STATUSES)})", field=field, **err)
+def _status(value: Any, field: str, err: dict[str, Any], terms: _Terms) -> str:
+    s = terms.aliases.get(value, value) if isinstance(value, str) else value
+    allowed = terms.statuses
+    if not isinstance(s, str) or not s or (allowed is not None and s not in allowed):
+        listed = f" (allowed: {', '.join(allowed)})" if allowed is not None else ""
+        raise InputError(f"unknown status {value!r}{listed}", field=field, **err)
     return s
 
 
-def _type(value: Any, field: str, err: dict[str, Any]) -> str:
-    if value not in _TYPES:
-        raise InputError(f"unknown item type {value!r} (allowed: {', '.join(ITEM_TYPES)})", field=field, **err)
-    return value
+def _type(value: Any, field: str, err: dict[str, Any], terms: _Terms) -> str:
+    t = terms.aliases.get(value, value) if isinstance(value, str) else value
+    allowed = terms.types
+    if not isinstance(t, str) or not t or (allowed is not None and t not in allowed):
+        listed = f" (allowed: {', '.join(allowed)})" if allowed is not None else ""
+        raise InputError(f"unknown item type {value!r}{listed}", field=field, **err)
+    return t
 
 
 def _warheads(value: Any, field: str, err: dict[str, Any]) -> int:
@@ -89,15 +98,25 @@ def _warheads(value: Any, field: str, err: dict[str, Any]) -> int:
 
 # --- declarations -----------------------------------------------------------------------
 
-def declaration_from_json(obj: Any, *, file: str | None = None) -> Declaration:
+def declaration_from_json(
+    obj: Any,
+    *,
+    file: str | None = None,
+    agreement: Agreement | None = None,
+    rules: ExchangeRules | None = None,
+    default_agreement: str | None = None,
+) -> Declaration:
     """A :class:`Declaration` from a parsed ``accord.declaration/v1`` document.
 
     Raises InputError naming the field (``items[12].status``) for anything malformed:
-    wrong schema, unknown item type, status or facility type, a duplicate item or facility
-    id, a negative warhead count. An item at an undeclared facility is *not* an error here
-    (reconciliation reports it).
+    wrong schema, an item type or status outside ``agreement``'s vocabulary, a facility type
+    outside ``rules``' (with neither, any non-empty string), a duplicate item or facility id,
+    a negative warhead count, no ``agreement`` id when there is no ``default_agreement``. An
+    item at an undeclared facility is *not* an error here (reconciliation reports it).
     """
     err: dict[str, Any] = {"file": file}
+    terms = _terms(agreement, rules)
+    facility_types = terms.rules.facility_types
     if not isinstance(obj, Mapping):
         raise InputError("a declaration must be a JSON object", **err)
     schema = obj.get("schema")
@@ -105,7 +124,7 @@ def declaration_from_json(obj: Any, *, file: str | None = None) -> Declaration:
         raise InputError(f"expected {DECLARATION_SCHEMA!r}, got {schema!r}", field="schema", **err)
     party = _str(obj, "party", "", err)
     as_of = _date(obj.get("as_of"), "as_of", err)
-    agreement = _str(obj, "agreement", "", err, required=False) or "newstart-2021"
+    agreement_id = _str(obj, "agreement", "", err, required=default_agreement is None) or default_agreement
     synthetic = obj.get("synthetic", False)
     if not isinstance(synthetic, bool):
         raise InputError(f"must be true or false, not {synthetic!r}", field="synthetic", **err)
@@ -129,9 +148,9 @@ def declaration_from_json(obj: Any, *, file: str | None = None) -> Declaration:
             raise InputError(f"duplicate facility id {fid!r}", field=f"{where}id", **err)
         fac_ids.add(fid)  # type: ignore[arg-type]
         ftype = f.get("type")
-        if ftype not in FACILITY_TYPES:
-            raise InputError(f"unknown facility type {ftype!r} (allowed: {', '.join(FACILITY_TYPES)})",
-                             field=f"{where}type", **err)
+        if not isinstance(ftype, str) or not ftype or (facility_types is not None and ftype not in facility_types):
+            listed = f" (allowed: {', '.join(facility_types)})" if facility_types is not None else ""
+            raise InputError(f"unknown facility type {ftype!r}{listed}", field=f"{where}type", **err)
         facilities.append(Facility(fid, ftype, _str(f, "name", where, err, required=False) or fid,  # type: ignore[arg-type]
                                    _str(f, "source", where, err, required=False),
                                    _str(f, "notes", where, err, required=False)))
@@ -151,31 +170,45 @@ def declaration_from_json(obj: Any, *, file: str | None = None) -> Declaration:
         seen.add(iid)  # type: ignore[arg-type]
         items.append(Item(
             id=iid,  # type: ignore[arg-type]
-            type=_type(it.get("type"), f"{where}type", err),
+            type=_type(it.get("type"), f"{where}type", err, terms),
             system=_str(it, "system", where, err, required=False) or "",
-            status=_status(it.get("status"), f"{where}status", err),
+            status=_status(it.get("status"), f"{where}status", err, terms),
             facility=_str(it, "facility", where, err),  # type: ignore[arg-type]
             warheads=_warheads(it.get("warheads", 0), f"{where}warheads", err),
             launcher=_str(it, "launcher", where, err, required=False),
             host=_str(it, "host", where, err, required=False),
         ))
     extra = {k: v for k, v in obj.items() if k not in _DECL_KEYS}
-    return Declaration(party, as_of, agreement, tuple(facilities), tuple(items), synthetic,  # type: ignore[arg-type]
+    return Declaration(party, as_of, agreement_id, tuple(facilities), tuple(items), synthetic,  # type: ignore[arg-type]
                        tuple(notes), extra)
 
 
-def read_declaration(path: str | os.PathLike[str]) -> Declaration:
-    """Read and validate a declaration file (see :func:`declaration_from_json`)."""
+def read_json(path: str | os.PathLike[str]) -> Any:
+    """A JSON file's parsed content; an unreadable file or bad JSON is an InputError (with
+    the line of a syntax error)."""
     name = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text: {exc.reason}", file=name) from None
     try:
-        obj = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg} (column {exc.colno})", file=name, line=exc.lineno) from None
-    return declaration_from_json(obj, file=name)
+
+
+def read_declaration(
+    path: str | os.PathLike[str],
+    *,
+    agreement: Agreement | None = None,
+    rules: ExchangeRules | None = None,
+    default_agreement: str | None = None,
+) -> Declaration:
+    """Read and validate a declaration file (see :func:`declaration_from_json`)."""
+    return declaration_from_json(read_json(path), file=str(path), agreement=agreement, rules=rules,
+                                 default_agreement=default_agreement)
 
 
 def dump_declaration(decl: Declaration) -> str:
@@ -194,16 +227,31 @@ def dump_declaration(decl: Declaration) -> str:
 
 # --- notifications ----------------------------------------------------------------------
 
-def notification_from_json(obj: Any, *, file: str | None = None, line: int | None = None) -> Notification:
-    """A :class:`Notification` from one parsed JSON object; InputError names file, line and field."""
+def notification_from_json(
+    obj: Any,
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    agreement: Agreement | None = None,
+    rules: ExchangeRules | None = None,
+    terms: _Terms | None = None,
+) -> Notification:
+    """A :class:`Notification` from one parsed JSON object; InputError names file, line and field.
+
+    The kind must be one of ``rules``' kinds (generic ones by default) and carry the fields
+    its action needs; item types and statuses are checked against ``agreement``'s vocabulary
+    when it is given.
+    """
     err: dict[str, Any] = {"file": file, "line": line}
+    terms = terms or _terms(agreement, rules)
     if not isinstance(obj, dict):
         raise InputError("each line must be a JSON object", **err)
     kind = obj.get("kind")
-    if kind not in _KINDS:
-        raise InputError(f"unknown notification kind {kind!r} (allowed: {', '.join(NOTIFICATION_KINDS)})",
+    action = terms.rules.action(kind) if isinstance(kind, str) else None
+    if action is None:
+        raise InputError(f"unknown notification kind {kind!r} (allowed: {', '.join(terms.rules.kinds)})",
                          field="kind", **err)
-    for key in _REQUIRED.get(kind, ()):
+    for key in REQUIRED_FIELDS.get(action, ()):
         if obj.get(key) is None:
             raise InputError(f"is missing (a {kind} notification needs it)", field=key, **err)
     get = obj.get
@@ -216,15 +264,15 @@ def notification_from_json(obj: Any, *, file: str | None = None, line: int | Non
         raise InputError(f"must be true or false, not {synthetic!r}", field="synthetic", **err)
     return Notification(
         id=_str(obj, "id", "", err),  # type: ignore[arg-type]
-        kind=kind,
+        kind=kind,  # type: ignore[arg-type]
         party=_str(obj, "party", "", err),  # type: ignore[arg-type]
         date=_date(get("date"), "date", err),
         sent=_date(get("sent"), "sent", err),
         item=_str(obj, "item", "", err),  # type: ignore[arg-type]
-        type=None if ntype is None else _type(ntype, "type", err),
+        type=None if ntype is None else _type(ntype, "type", err, terms),
         system=_str(obj, "system", "", err, required=False),
-        status=None if status is None else _status(status, "status", err),
-        from_status=None if from_status is None else _status(from_status, "from_status", err),
+        status=None if status is None else _status(status, "status", err, terms),
+        from_status=None if from_status is None else _status(from_status, "from_status", err, terms),
         facility=_str(obj, "facility", "", err, required=False),
         from_facility=_str(obj, "from_facility", "", err, required=False),
         launcher=_str(obj, "launcher", "", err, required=False),
@@ -236,8 +284,10 @@ def notification_from_json(obj: Any, *, file: str | None = None, line: int | Non
     )
 
 
-def parse_notifications(lines: Iterable[str], *, file: str | None = None) -> Iterator[Notification]:
+def parse_notifications(lines: Iterable[str], *, file: str | None = None, agreement: Agreement | None = None,
+                        rules: ExchangeRules | None = None) -> Iterator[Notification]:
     """Notifications from JSON lines (blank lines skipped), each tagged with its line number."""
+    terms = _terms(agreement, rules)
     loads = json.loads
     for n, text in enumerate(lines, start=1):
         if not text.strip():
@@ -246,15 +296,16 @@ def parse_notifications(lines: Iterable[str], *, file: str | None = None) -> Ite
             obj = loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"not valid JSON: {exc.msg} (column {exc.colno})", file=file, line=n) from None
-        yield notification_from_json(obj, file=file, line=n)
+        yield notification_from_json(obj, file=file, line=n, terms=terms)
 
 
-def read_notifications(path: str | os.PathLike[str]) -> list[Notification]:
+def read_notifications(path: str | os.PathLike[str], *, agreement: Agreement | None = None,
+                       rules: ExchangeRules | None = None) -> list[Notification]:
     """Read and validate a notifications file (JSON lines), in file order."""
     name = str(path)
     try:
         with open(path, encoding="utf-8") as f:
-            return list(parse_notifications(f, file=name))
+            return list(parse_notifications(f, file=name, agreement=agreement, rules=rules))
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
     except UnicodeDecodeError as exc:
@@ -289,10 +340,8 @@ def write_atomic(files: Sequence[tuple[str | os.PathLike[str], str]]) -> None:
         raise InputError(f"cannot write: {exc.strerror or exc}", file=str(exc.filename or "")) from None
     finally:
         for tmp, _ in temps:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            except OSError:
-                pass
 
 
 def _umask() -> int:

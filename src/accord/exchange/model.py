@@ -1,10 +1,12 @@
-"""The Protocol database as records: facilities, items, declarations, notifications, findings.
+"""The exchanged database as records: facilities, items, declarations, notifications, findings.
 
-New START's Protocol (Part Two) gives every ICBM, SLBM, launcher and heavy bomber a unique
-identifier and a location; Part Four requires six-monthly declarations and a notification of
-each change. These frozen records are what :mod:`.io` reads and writes, :mod:`.replay` replays
-and :mod:`.reconcile` compares. Counts never come from here: they come from the agreement's
-counting rules (:func:`accord.forces.count_items`) applied to :meth:`Declaration.records`.
+An itemized regime gives every accountable item a unique identifier and a location, and
+requires periodic declarations and a notification of each change. These frozen records are
+what :mod:`.io` reads and writes, :mod:`.replay` replays and :mod:`.reconcile` compares. Item
+types, statuses, facility types and notification kinds are the agreement's and its family's
+(:class:`~.rules.ExchangeRules`), never fixed here. Counts never come from here: they come from
+the agreement's counting rules (:func:`accord.forces.count_items`) applied to
+:meth:`Declaration.records`.
 """
 
 from __future__ import annotations
@@ -14,51 +16,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..agreements.model import ITEM_STATUSES, ITEM_TYPES
-
 DECLARATION_SCHEMA = "accord.declaration/v1"
 NOTIFICATION_SCHEMA = "accord.notification/v1"
 RECONCILE_SCHEMA = "accord.reconcile/v1"
 REPLAY_SCHEMA = "accord.replay/v1"
 
-#: Facility types of the Protocol database (Part Two) and the inspection site lists.
-FACILITY_TYPES: tuple[str, ...] = (
-    "icbm_base",
-    "submarine_base",
-    "air_base",
-    "storage_facility",
-    "production_facility",
-    "repair_facility",
-    "test_range",
-    "conversion_or_elimination_facility",
-    "space_launch_facility",
-)
-
-#: Notification (event) kinds and what each changes. Their deadlines are the agreement's
-#: (see :mod:`.deadlines`), never fixed here.
-NOTIFICATION_KINDS: tuple[str, ...] = (
-    "new_item",          # an item enters accountability (needs type, system, status, facility)
-    "movement",          # an item moves between facilities (facility; from_facility optional)
-    "status_change",     # e.g. ICBM out of deployed status, launcher loaded (status; launcher)
-    "conversion",        # converted (status "converted" unless given, e.g. "training")
-    "elimination",       # eliminated: leaves accountability
-    "bomber_departure",  # heavy bomber leaves national territory for more than 24 hours
-    "bomber_return",     # ... and returns
-    "warhead_update",    # warheads emplaced on a deployed missile, reported with the six-monthly update
-)
-
-MISSILE_TYPES = frozenset({"icbm", "slbm"})
-LAUNCHER_TYPES = frozenset({"icbm_launcher", "slbm_launcher"})
-#: Statuses an item cannot leave (Protocol Part Three: conversion and elimination are final).
-FINAL_STATUSES = frozenset({"converted", "eliminated"})
-
-assert set(ITEM_TYPES) >= MISSILE_TYPES | LAUNCHER_TYPES | {"heavy_bomber"}
-assert set(ITEM_STATUSES) >= FINAL_STATUSES | {"deployed", "non_deployed"}
-
 
 @dataclass(frozen=True)
 class Facility:
-    """A declared facility: a unique id, one of :data:`FACILITY_TYPES`, a name."""
+    """A declared facility: a unique id, a type (one of the rules' facility types), a name."""
 
     id: str
     type: str
@@ -79,9 +45,9 @@ class Facility:
 class Item:
     """One accountable item with its unique identifier.
 
-    ``warheads`` are those emplaced on a deployed missile (0 otherwise); ``launcher`` is the
-    launcher a deployed missile is installed in; ``host`` is the submarine an SLBM launcher
-    (tube) is on. Both are optional.
+    ``warheads`` are those emplaced on a deployed carrier (0 otherwise); ``launcher`` is the
+    launcher a deployed carrier is installed in; ``host`` is the platform a launcher is on
+    (a launcher on a ship, say). Both are optional.
     """
 
     id: str
@@ -105,9 +71,9 @@ class Item:
 
 @dataclass(frozen=True)
 class Declaration:
-    """A party's itemized holdings as of a date (the initial or a six-monthly exchange).
+    """A party's itemized holdings as of a date (the initial or a periodic exchange).
 
-    ``synthetic`` is true for data made by :mod:`.synth`; ``notes`` say what was assumed.
+    ``synthetic`` is true for generated data; ``notes`` say what was assumed.
     """
 
     party: str
@@ -148,7 +114,7 @@ class Declaration:
 class Notification:
     """A dated change event: ``date`` is when it happened, ``sent`` when it was notified.
 
-    Which fields matter depends on ``kind`` (one of :data:`NOTIFICATION_KINDS`); see
+    Which fields matter depends on what ``kind`` does (:class:`~.rules.Action`); see
     docs/exchange.md. ``line`` is the 1-based line of the JSONL file it came from (0 if none).
     """
 

@@ -15,13 +15,13 @@ by item and base by base:
 - ``warhead_mismatch`` — one per base where the warheads emplaced on its items differ from
   the replayed ones; totals come from the agreement's counting rules.
 
-Warheads are compared per base (the Protocol aggregates them by operating base), not in
+Warheads are compared per base (an itemized regime aggregates them by operating base), not in
 the item findings. Findings are returned replay findings first, then by kind and item.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..agreements.model import Agreement
@@ -37,6 +37,7 @@ from .replay import (
     Replay,
     replay,
 )
+from .rules import ExchangeRules
 
 _KIND_ORDER = {k: i for i, k in enumerate(FINDING_KINDS)}
 
@@ -46,14 +47,17 @@ def reconcile(
     notifications: Iterable[Notification],
     next_declaration: Declaration,
     agreement: Agreement,
+    *,
+    rules: ExchangeRules | None = None,
 ) -> list[Finding]:
     """Every finding from replaying ``notifications`` over ``declaration`` up to the next
     declaration's as-of date and comparing the result with ``next_declaration``.
 
-    An empty list means the notifications account for every difference between the two
+    ``rules`` say what each notification kind does (see :func:`.replay.replay`). An empty
+    list means the notifications account for every difference between the two
     declarations, on time.
     """
-    r = replay(declaration, notifications, agreement, at=next_declaration.as_of)
+    r = replay(declaration, notifications, agreement, at=next_declaration.as_of, rules=rules)
     return r.findings + compare(r, next_declaration, agreement)
 
 
@@ -63,19 +67,21 @@ def compare(r: Replay, declared: Declaration, agreement: Agreement) -> list[Find
     state = r.state
     notes = r.notifications
     by_id = {i.id: i for i in declared.items}
-    warhead_diff: dict[str, list[tuple[Item, list]]] = {}
+    warhead_diff: dict[str, list[tuple[Item, list[Any]]]] = {}
+    eliminated = r.rules.eliminated
 
     for iid, rec in state.items():
         dec = by_id.get(iid)
-        if rec[STATUS] == "eliminated":
-            if dec is not None and dec.status != "eliminated":
+        if rec[STATUS] == eliminated:
+            if dec is not None and dec.status != eliminated:
                 n = r.set_by(iid, "status")
                 out.append(Finding(
                     "missing_change" if n else "unnotified_change",
                     f"{iid} is declared {dec.status} at {dec.facility}, but "
                     + (f"{n.id} eliminated it on {n.date.isoformat()}" if n else "it was declared eliminated"),
                     (iid,), (n.id,) if n else (), facility=dec.facility,
-                    values={"fields": ["status"], "declared": {"status": dec.status}, "replayed": {"status": "eliminated"}}))
+                    values={"fields": ["status"], "declared": {"status": dec.status},
+                            "replayed": {"status": eliminated}}))
             continue
         if dec is None:
             last = rec[S_LAST] if rec[S_LAST] >= 0 else rec[_FIELD_SLOT["type"][1]]
@@ -104,8 +110,8 @@ def compare(r: Replay, declared: Declaration, agreement: Agreement) -> list[Find
     return out
 
 
-def _change_finding(r: Replay, iid: str, rec: list, dec: Item, diff: list[str]) -> Finding:
-    setters = {}
+def _change_finding(r: Replay, iid: str, rec: list[Any], dec: Item, diff: list[str]) -> Finding:
+    setters: dict[str, Notification] = {}
     for f in diff:
         n = r.set_by(iid, f)
         if n is not None:
@@ -119,10 +125,11 @@ def _change_finding(r: Replay, iid: str, rec: list, dec: Item, diff: list[str]) 
                        "is missing from the declaration", (iid,), tuple(setters), facility=dec.facility,
                        values={"fields": diff, "declared": declared, "replayed": replayed})
     return Finding("unnotified_change", f"{iid} is declared with {what}; no notification reported this change",
-                   (iid,), (), facility=dec.facility, values={"fields": diff, "declared": declared, "replayed": replayed})
+                   (iid,), (), facility=dec.facility,
+                   values={"fields": diff, "declared": declared, "replayed": replayed})
 
 
-def _warhead_total(agreement: Agreement, records: list[Mapping[str, Any]]) -> int:
+def _warhead_total(agreement: Agreement, records: Sequence[Mapping[str, Any]]) -> int:
     # Totals under the agreement's own rules: the sum of its warhead-unit categories.
     counts = count_items(agreement, ItemTable.from_records(records))
     units = {c.id: c.unit for c in agreement.categories}
@@ -130,8 +137,8 @@ def _warhead_total(agreement: Agreement, records: list[Mapping[str, Any]]) -> in
 
 
 def _warhead_findings(r: Replay, declared: Declaration, agreement: Agreement,
-                      diff: dict[str, list[tuple[Item, list]]]) -> list[Finding]:
-    out = []
+                      diff: dict[str, list[tuple[Item, list[Any]]]]) -> list[Finding]:
+    out: list[Finding] = []
     dec_by: dict[str, list[dict[str, Any]]] = {}
     rep_by: dict[str, list[dict[str, Any]]] = {}
     for i in declared.items:

@@ -17,8 +17,11 @@ Semantics (docs/exchange.md, "Replay"):
   because the notification is the latest word on where the item is). A repeated id is
   ``duplicate_notification`` (not applied); one sent after its deadline is
   ``late_notification``, with the number of days.
-- Leaving deployed status clears a missile's launcher and its warheads (a non-deployed
-  missile counts no warheads); warheads are set by ``warhead_update``.
+- Leaving deployed status clears a carrier's launcher and its warheads (a non-deployed
+  carrier counts no warheads); warheads are set by the warhead-update action.
+
+What each notification kind does, and which item types carry warheads or may travel, comes
+from the :class:`~.rules.ExchangeRules` (a treaty profile's, or generic ones).
 
 The state is a dict of small lists, one per item; each event is a handful of list writes.
 A million events replay in a few seconds (benchmarks/replay.py).
@@ -27,20 +30,15 @@ A million events replay in a few seconds (benchmarks/replay.py).
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
+from typing import Any
 
 from ..agreements.model import Agreement
-from .deadlines import WITH_SIX_MONTHLY_UPDATE, deadline_days, next_update_due
-from .model import (
-    FINAL_STATUSES,
-    MISSILE_TYPES,
-    Declaration,
-    Finding,
-    Item,
-    Notification,
-)
+from .deadlines import deadline_days, next_update_due
+from .model import Declaration, Finding, Item, Notification
+from .rules import Action, ExchangeRules
 
 # Positions in an item's state list. S_* hold the index (into Replay.notifications) of the
 # notification that last set the field, or -1 when the value is the declaration's own.
@@ -64,10 +62,11 @@ class Replay:
 
     base: Declaration
     as_of: _dt.date | None
-    state: dict[str, list]
+    state: dict[str, list[Any]]
     notifications: list[Notification]
     applied: int
     findings: list[Finding] = field(default_factory=list)
+    rules: ExchangeRules = field(default_factory=ExchangeRules.generic)
 
     def set_by(self, item_id: str, name: str) -> Notification | None:
         """The notification that last set a field (``status``, ``facility`` …) of an item,
@@ -85,7 +84,8 @@ class Replay:
 
     def items(self, *, include_eliminated: bool = False) -> list[Item]:
         """The replayed items, in the order they became known."""
-        return [_item(i, r) for i, r in self.state.items() if include_eliminated or r[STATUS] != "eliminated"]
+        gone = self.rules.eliminated
+        return [_item(i, r) for i, r in self.state.items() if include_eliminated or r[STATUS] != gone]
 
     def declaration(self) -> Declaration:
         """The replayed state as an ``accord.declaration/v1`` record dated ``as_of``
@@ -98,12 +98,12 @@ class Replay:
                            base.synthetic, notes, {"derived": "replay"})
 
 
-def _item(item_id: str, rec: list) -> Item:
+def _item(item_id: str, rec: list[Any]) -> Item:
     return Item(item_id, rec[TYPE], rec[SYSTEM], rec[STATUS], rec[FACILITY], rec[WARHEADS], rec[LAUNCHER],
                 rec[HOST])
 
 
-def initial_state(decl: Declaration) -> dict[str, list]:
+def initial_state(decl: Declaration) -> dict[str, list[Any]]:
     """The state lists of a declaration's items (nothing set by a notification yet)."""
     return {i.id: [i.type, i.system, i.status, i.facility, i.warheads, i.launcher, i.host, False,
                    -1, -1, -1, -1, -1, -1] for i in decl.items}
@@ -120,12 +120,18 @@ def replay(
     agreement: Agreement,
     *,
     at: _dt.date | None = None,
+    rules: ExchangeRules | None = None,
 ) -> Replay:
     """The state as of the start of ``at`` (all notifications when ``None``), with findings.
 
-    ``agreement`` supplies the notification deadlines. Never raises on data problems: they
-    are the returned findings, in replay order.
+    ``agreement`` supplies the notification deadlines; ``rules`` what each notification kind
+    does (default: :meth:`ExchangeRules.generic`). Never raises on data problems: they are
+    the returned findings, in replay order.
     """
+    rules = rules or ExchangeRules.generic()
+    actions = rules.kinds
+    deployed, eliminated, converted, final = rules.deployed, rules.eliminated, rules.converted, rules.final
+    carriers, travellers = rules.carriers, rules.travellers
     party = decl.party
     ordered = order(n for n in notes if n.party == party)
     state = initial_state(decl)
@@ -158,13 +164,17 @@ def replay(
                         f"as of {start.isoformat()} it follows", (n.item,), (nid,), date=day))
             continue
         kind = n.kind
+        action = actions.get(kind)
+        if action is None:  # io rejects these; a hand-made Notification may still carry one
+            impossible(n, f"{kind!r} is not a notification kind of these rules")
+            continue
         rec = state.get(n.item)
 
         # Deadline: the agreement's, by event kind and item type (cached: few distinct keys).
         sent = n.sent
         if sent < day:
             impossible(n, f"sent {sent.isoformat()}, before the event it reports")
-        elif kind == WITH_SIX_MONTHLY_UPDATE:
+        elif action is Action.WARHEADS:
             due = next_update_due(agreement, day)
             if due is not None and sent > due:
                 _late(add, n, due)
@@ -173,7 +183,7 @@ def replay(
             key = (kind, itype)
             delta = days_cache.get(key, one_day)
             if delta is one_day:
-                d = deadline_days(agreement, kind, itype)
+                d = deadline_days(agreement, kind, itype, rules)
                 delta = days_cache[key] = None if d is None else _dt.timedelta(days=d)
             if delta is not None and sent > day + delta:
                 _late(add, n, day + delta)
@@ -182,7 +192,7 @@ def replay(
             add(Finding("unknown_identifier", f"{nid} names facility {n.facility!r}, which no declaration lists",
                         (n.item,), (nid,), facility=n.facility, date=day))
 
-        if kind == "new_item":
+        if action is Action.ENTER:
             if rec is not None:
                 impossible(n, f"item {n.item} is already accountable ({rec[STATUS]})")
                 continue
@@ -195,59 +205,61 @@ def replay(
                         "and was never notified as new", (n.item,), (nid,), date=day))
             continue
         status = rec[STATUS]
-        if status == "eliminated":
+        if status == eliminated:
             impossible(n, f"item {n.item} was eliminated")
             continue
         rec[S_LAST] = idx
 
-        if kind == "movement":
+        if action is Action.MOVE:
             if n.from_facility is not None and n.from_facility != rec[FACILITY]:
                 impossible(n, f"moves from {n.from_facility}, but the item is at {rec[FACILITY]}")
             rec[FACILITY] = n.facility
             rec[S_FACILITY] = idx
-        elif kind == "status_change":
+        elif action is Action.STATUS:
             new = n.status
             if n.from_status is not None and n.from_status != status:
                 impossible(n, f"changes status from {n.from_status}, but the item is {status}")
-            if status in FINAL_STATUSES and new != status:
+            if status in final and new != status:
                 impossible(n, f"item {n.item} is {status}; that cannot be undone")
                 continue
-            _set_status(rec, new, n, idx)
-        elif kind == "conversion":
-            if status in FINAL_STATUSES:
+            _set_status(rec, new, n, idx, carriers, deployed)
+        elif action is Action.CONVERT:
+            if status in final:
                 impossible(n, f"item {n.item} is already {status}")
                 continue
-            _set_status(rec, n.status or "converted", n, idx)
-        elif kind == "elimination":
-            _set_status(rec, "eliminated", n, idx)
-        elif kind == "bomber_departure" or kind == "bomber_return":
-            if rec[TYPE] != "heavy_bomber":
-                impossible(n, f"item {n.item} is a {rec[TYPE]}, not a heavy bomber")
+            _set_status(rec, n.status or converted, n, idx, carriers, deployed)
+        elif action is Action.ELIMINATE:
+            _set_status(rec, eliminated, n, idx, carriers, deployed)
+        elif action is Action.DEPART or action is Action.RETURN:
+            if travellers is not None and rec[TYPE] not in travellers:
+                impossible(n, f"item {n.item} is a {rec[TYPE]}, which does not leave national territory "
+                           f"(travelling types: {', '.join(sorted(travellers))})")
                 continue
-            leaving = kind == "bomber_departure"
+            leaving = action is Action.DEPART
             if rec[ABROAD] == leaving:
                 impossible(n, "departs while already outside national territory" if leaving
                            else "returns without having departed")
             rec[ABROAD] = leaving
-        else:  # warhead_update
-            if rec[TYPE] not in MISSILE_TYPES or status != "deployed":
-                impossible(n, f"warheads reported for item {n.item}, which is not a deployed missile "
-                           f"({status} {rec[TYPE]})")
+        else:  # Action.WARHEADS
+            if (carriers is not None and rec[TYPE] not in carriers) or status != deployed:
+                impossible(n, f"warheads reported for item {n.item}, which is not a deployed carrier of "
+                           f"warheads ({status} {rec[TYPE]})")
                 continue
             rec[WARHEADS] = n.warheads
             rec[S_WARHEADS] = idx
-        if n.facility is not None and kind != "movement":
+        if n.facility is not None and action is not Action.MOVE:
             rec[FACILITY] = n.facility
             rec[S_FACILITY] = idx
         applied += 1
-    return Replay(decl, at, state, ordered, applied, findings)
+    return Replay(decl, at, state, ordered, applied, findings, rules)
 
 
-def _set_status(rec: list, new: str, n: Notification, idx: int) -> None:
+def _set_status(rec: list[Any], new: str | None, n: Notification, idx: int,
+                carriers: frozenset[str] | None, deployed: str) -> None:
     rec[STATUS] = new
     rec[S_STATUS] = idx
-    if rec[TYPE] in MISSILE_TYPES:
-        if new == "deployed":
+    if carriers is None or rec[TYPE] in carriers:
+        if new == deployed:
             rec[LAUNCHER] = n.launcher
         else:  # out of its launcher: no launcher, no warheads counted
             rec[LAUNCHER] = None
@@ -260,7 +272,7 @@ def _set_status(rec: list, new: str, n: Notification, idx: int) -> None:
             rec[S_WARHEADS] = idx
 
 
-def _late(add, n: Notification, due: _dt.date) -> None:
+def _late(add: Callable[[Finding], None], n: Notification, due: _dt.date) -> None:
     days = (n.sent - due).days
     add(Finding("late_notification", f"{n.id} ({n.kind} of {n.date.isoformat()}) was sent "
                 f"{n.sent.isoformat()}, {days} day(s) after its deadline {due.isoformat()}",
@@ -268,7 +280,7 @@ def _late(add, n: Notification, due: _dt.date) -> None:
                                                          "sent": n.sent.isoformat()}))
 
 
-def state_at(decl: Declaration, notes: Sequence[Notification], agreement: Agreement, at: _dt.date
-             ) -> Declaration:
+def state_at(decl: Declaration, notes: Sequence[Notification], agreement: Agreement, at: _dt.date,
+             rules: ExchangeRules | None = None) -> Declaration:
     """Shortcut: the replayed state as of ``at`` as a declaration."""
-    return replay(decl, notes, agreement, at=at).declaration()
+    return replay(decl, notes, agreement, at=at, rules=rules).declaration()

@@ -11,6 +11,10 @@ Accepted shapes (docs/agreement-format.md, "Holdings files"):
 A *name* is a category id of the agreement, a limit id (a reported total over that limit's
 categories) or ``a+b`` (a total over several categories). Unknown names and parties, negative
 or non-integer counts and bad dates are InputErrors naming the file, line and field.
+
+Figures read here are the user's: their sources carry reliability ``user`` (a snapshot marked
+``"synthetic": true``, such as ``accord synth``'s declarations, ``synthetic``), never
+``official``, whatever document the file names.
 """
 
 from __future__ import annotations
@@ -144,7 +148,7 @@ def _from_csv(text: str, file: str, names: _Names) -> Holdings:
         day = _date(row.get(date_col), file=file, line=line, field=date_col)
         src = Source(document=(row.get("source") or f"holdings file {Path(file).name}").strip() or file,
                      url=(row.get("source_url") or None), article=f"line {line}",
-                     reliability="official", note=row.get("note") or None)
+                     reliability="user", note=row.get("note") or None)
         counts: dict[str, Count] = {}
         totals: list[ReportedTotal] = []
         if long:
@@ -194,8 +198,12 @@ def _snapshot(entry: Any, file: str, names: _Names, where: str) -> Snapshot:
     if date_key is None:
         raise InputError("needs a date (date or as_of)", file=file, line=line, field=f("date"))
     day = _date(entry[date_key], file=file, line=line, field=f(date_key))
+    synthetic = entry.get("synthetic", False)
+    if not isinstance(synthetic, bool):
+        raise InputError(f"must be true or false, not {synthetic!r}", file=file, line=line, field=f("synthetic"))
+    # A user's figures are the user's, never official; generated declarations say so.
     src = Source(document=str(entry.get("source") or f"holdings file {Path(file).name}"),
-                 reliability="official")
+                 reliability="synthetic" if synthetic else "user")
     counts: dict[str, Count] = {}
     totals: list[ReportedTotal] = []
     raw_counts = entry.get("counts") or {}
@@ -210,8 +218,10 @@ def _snapshot(entry: Any, file: str, names: _Names, where: str) -> Snapshot:
     if "items" in entry:
         if not isinstance(entry["items"], list):
             raise InputError("must be a list of item records", file=file, line=line, field=f("items"))
-        items = ItemTable.from_records(entry["items"], file=file, field=f("items"))
+        vocabulary = names.agreement.vocabulary
+        items = ItemTable.from_records(entry["items"], file=file, field=f("items"),
+                                       vocabulary=vocabulary if vocabulary.item_types else None)
     if not raw_counts and items is None:
         raise InputError("needs counts or items", file=file, line=line, field=where or None)
     return Snapshot(party, day, counts, tuple(totals), items, origin=file,
-                    synthetic=bool(entry.get("synthetic", False)))
+                    synthetic=synthetic)

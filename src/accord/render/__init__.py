@@ -1,5 +1,9 @@
-"""Rendering of results: terminal tables, JSON and CSV (``output``), HTML reports (``html``)."""
+"""Rendering of results: terminal tables, JSON and CSV (``output``), HTML pages and the kit a
+profile's report sections write with (``html``), charts (``charts``, all matplotlib set-up).
 
-from .output import Format, emit, to_jsonable
+Generic: nothing here names an agreement; a treaty profile supplies a report's sections.
+"""
 
-__all__ = ["Format", "emit", "to_jsonable"]
+from .output import Format, Tabular, emit, emit_result, to_jsonable
+
+__all__ = ["Format", "Tabular", "emit", "emit_result", "to_jsonable"]

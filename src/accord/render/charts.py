@@ -1,18 +1,30 @@
-"""Charts for the HTML report, drawn with matplotlib (Agg) and returned as PNG bytes.
+"""Charts for HTML reports, drawn with matplotlib (Agg) and returned as PNG bytes.
 
-matplotlib is imported inside each function so that ``accord --help`` stays instant.
+All matplotlib set-up lives here; matplotlib is imported inside each function so that
+``accord --help`` stays instant. A chart takes plain series (party → dated values) and knows
+nothing of any agreement.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-PARTY_COLOURS = {"US": "#1f5fa8", "RU": "#b8352e"}
+#: Fixed colours for the parties that recur across agreements; others take the cycle below.
+PARTY_COLOURS = {"US": "#1f5fa8", "RU": "#b8352e", "CN": "#d4a017", "UK": "#2e8b57", "FR": "#7b4fa0"}
+_CYCLE = ("#555555", "#e07b00", "#008b8b", "#8b4513", "#c71585")
+
+Series = Mapping[str, Sequence[tuple[_dt.date, int | None]]]
 
 
-def _figure(width: float = 8.0, height: float = 3.6):  # type: ignore[no-untyped-def]
+def party_colour(party: str, index: int = 0) -> str:
+    """A stable colour for a party (its own for the recurring ones, else from a cycle)."""
+    return PARTY_COLOURS.get(party, _CYCLE[index % len(_CYCLE)])
+
+
+def _figure(width: float = 8.0, height: float = 3.6) -> tuple[Any, Any, Any]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -23,7 +35,7 @@ def _figure(width: float = 8.0, height: float = 3.6):  # type: ignore[no-untyped
     return plt, fig, ax
 
 
-def _png(plt, fig) -> bytes:  # type: ignore[no-untyped-def]
+def _png(plt: Any, fig: Any) -> bytes:
     buf = io.BytesIO()
     fig.tight_layout()
     fig.savefig(buf, format="png")
@@ -31,22 +43,22 @@ def _png(plt, fig) -> bytes:  # type: ignore[no-untyped-def]
     return buf.getvalue()
 
 
-def limit_chart(
+def line_chart(
     title: str,
-    series: dict[str, list[tuple[_dt.date, int | None]]],
+    series: Series,
     cap: int | None,
     events: Sequence[tuple[_dt.date, str]],
 ) -> bytes:
-    """One limit over time: a line per party (gaps where data are missing), the cap, and
-    vertical markers for dated events (limits bind, extension, suspension, expiry)."""
+    """One quantity over time: a line per party (gaps where data are missing), the cap, and
+    vertical markers for dated events (limits bind, extension, suspension, expiry …)."""
     plt, fig, ax = _figure()
-    for party, points in series.items():
-        xs = [d for d, v in points]
-        ys = [v if v is not None else float("nan") for d, v in points]
-        ax.plot(xs, ys, marker="o", markersize=3, label=party, color=PARTY_COLOURS.get(party))
+    for i, (party, points) in enumerate(series.items()):
+        xs = [d for d, _ in points]
+        ys = [v if v is not None else float("nan") for _, v in points]
+        ax.plot(xs, ys, marker="o", markersize=3, label=party, color=party_colour(party, i))
     if cap is not None:
         ax.axhline(cap, color="black", linestyle="--", linewidth=1, label=f"cap {cap:,}")
-    ymin, ymax = ax.get_ylim()
+    _, ymax = ax.get_ylim()
     for day, label in events:
         ax.axvline(day, color="grey", linestyle=":", linewidth=1)
         ax.text(day, ymax, " " + label, rotation=90, va="top", ha="left", fontsize=7, color="dimgrey")
@@ -55,20 +67,25 @@ def limit_chart(
     return _png(plt, fig)
 
 
-def freeze_chart(
-    series: dict[str, list[tuple[_dt.date, int]]],
-    caps: dict[str, int],
+def band_chart(
+    title: str,
+    series: Series,
+    caps: Mapping[str, int],
     window: tuple[_dt.date, _dt.date],
+    band_label: str,
+    *,
+    what: str = "",
 ) -> bytes:
-    """Stockpile estimates per party with each party's freeze cap, the freeze year shaded."""
+    """Values per party (labelled "PARTY ``what``") with each party's own cap, and a shaded
+    window (e.g. a freeze year)."""
     plt, fig, ax = _figure()
-    ax.axvspan(window[0], window[1], color="gold", alpha=0.2, label="freeze year (hypothetical)")
-    for party, points in series.items():
-        colour = PARTY_COLOURS.get(party)
-        ax.plot([d for d, _ in points], [v for _, v in points], marker="o", label=f"{party} stockpile",
-                color=colour)
+    ax.axvspan(window[0], window[1], color="gold", alpha=0.2, label=band_label)
+    for i, (party, points) in enumerate(series.items()):
+        colour = party_colour(party, i)
+        ax.plot([d for d, _ in points], [v if v is not None else float("nan") for _, v in points],
+                marker="o", label=f"{party} {what}".rstrip(), color=colour)
         if party in caps:
             ax.axhline(caps[party], color=colour, linestyle="--", linewidth=1, label=f"{party} cap {caps[party]:,}")
-    ax.set_title("All nuclear warheads (military stockpile), with a freeze at the 5 Feb 2021 level", fontsize=10)
+    ax.set_title(title, fontsize=10)
     ax.legend(fontsize=7, loc="center left")
     return _png(plt, fig)

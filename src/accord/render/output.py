@@ -16,10 +16,12 @@ import math
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 
-class Format(str, enum.Enum):
+class Format(enum.StrEnum):
+    """An output format: a table for people, JSON (the contract) or CSV."""
+
     table = "table"
     json = "json"
     csv = "csv"
@@ -111,3 +113,25 @@ def emit(
     console.print(table)
     if footer:
         console.print(footer, markup=False, highlight=False)
+
+
+class Tabular(Protocol):
+    """A result the CLI can print in every format: its JSON contract (``to_json()``), its rows
+    and column order for the table and CSV, a table title and a footer (``None``: none)."""
+
+    @property
+    def columns(self) -> Sequence[str]: ...
+
+    def to_json(self) -> Any: ...
+
+    def rows(self) -> list[dict[str, Any]]: ...
+
+    def title(self) -> str | None: ...
+
+    def footer(self) -> str | None: ...
+
+
+def emit_result(fmt: Format | str, result: Tabular, *, out: TextIO | None = None) -> None:
+    """Write a result (see :class:`Tabular`) as a table, JSON or CSV."""
+    emit(fmt, json_obj=result.to_json(), rows=result.rows(), columns=result.columns, title=result.title(),
+         footer=result.footer(), out=out)

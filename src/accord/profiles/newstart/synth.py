@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,9 +30,11 @@ from ...agreements.model import Agreement
 from ...errors import InputError
 from ...exchange.deadlines import deadline_days, next_update_due
 from ...exchange.model import Declaration, Facility, Item, Notification
+from ...exchange.rules import Action
 from ...forces.counting import count_items
 from ...forces.items import ItemTable
 from ...periods import add_months
+from .exchange_rules import RULES
 from .targets import SYSTEMS, Targets, _apportion, targets
 
 _BREAKDOWN_URL = "https://www.exchangemonitor.com/latest-new-start-release-breaks-icbm-slbm-bomber-types-2/?printmode=1"
@@ -86,6 +88,16 @@ class SynthResult:
     next_declaration: Declaration
     targets: Targets
     notes: tuple[str, ...]
+
+    @property
+    def published(self) -> Mapping[str, int]:
+        """The published totals per limit that the declaration reproduces."""
+        return self.targets.published
+
+    @property
+    def published_counts(self) -> Mapping[str, int]:
+        """The published per-category counts that the declaration reproduces."""
+        return self.targets.published_counts
 
 
 class _Draws:
@@ -169,10 +181,10 @@ class _World:
         self.draws = draws
         self.facilities: list[Facility] = []
         self.items: dict[str, dict[str, Any]] = {}
-        self.pools: dict[tuple, _Pool] = {}
+        self.pools: dict[tuple[Any, ...], _Pool] = {}
         self.busy: set[str] = set()
         self.notes_out: list[Notification] = []
-        self.heap: list[tuple[int, int, Callable[..., None], tuple]] = []
+        self.heap: list[tuple[int, int, Callable[..., None], tuple[Any, ...]]] = []
         self.seq = 0
         self.counters: dict[str, int] = {}
         self.sent_cache: dict[tuple[str, str], int] = {}
@@ -239,14 +251,14 @@ class _World:
         """Record a notification, sent within the agreement's deadline for its kind."""
         it = self.items[iid]
         date = self.date(day)
-        if kind == "warhead_update":
+        if RULES.action(kind) is Action.WARHEADS:
             due = next_update_due(self.agreement, date)
             sent = due if due is not None else date
         else:
             key = (kind, it["type"])
             limit = self.sent_cache.get(key)
             if limit is None:
-                d = deadline_days(self.agreement, kind, it["type"])
+                d = deadline_days(self.agreement, kind, it["type"], RULES)
                 limit = self.sent_cache[key] = 0 if d is None else d
             sent = self.date(day + self.draws.between(0, limit))
         self.notes_out.append(Notification(
@@ -330,7 +342,7 @@ def _build(w: _World, tg: Targets) -> None:
     def spread(n: int, role: str) -> list[str]:
         bases = base_list(role)
         out: list[str] = []
-        for (fid, _), m in zip(bases, _apportion(n, [b[1] for b in bases])):
+        for (fid, _), m in zip(bases, _apportion(n, [b[1] for b in bases]), strict=True):
             out.extend([fid] * m)
         return out
 
@@ -469,7 +481,7 @@ def _hull_swap(w: _World, day: int) -> None:
     items, busy = w.items, w.busy
 
     def loaded(tubes: list[str]) -> bool:
-        return sum(items[t]["status"] == "deployed" and t not in busy for t in tubes) * 4 >= 3 * len(tubes)
+        return bool(sum(items[t]["status"] == "deployed" and t not in busy for t in tubes) * 4 >= 3 * len(tubes))
 
     def empty(tubes: list[str]) -> bool:
         return all(items[t]["status"] == "non_deployed" and t not in busy for t in tubes)
@@ -486,7 +498,7 @@ def _hull_swap(w: _World, day: int) -> None:
             w.at(day + w.draws.between(0, 2), _tube_offload, tube)
     base = w.hull_base[idle]
     start = day + w.draws.between(3, 10)
-    for tube, warheads in zip(w.hulls[idle], loads):
+    for tube, warheads in zip(w.hulls[idle], loads, strict=False):
         busy.add(tube)
         w.at(start + w.draws.between(0, 2), _tube_load, tube, base, warheads)
 

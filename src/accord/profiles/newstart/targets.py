@@ -201,7 +201,7 @@ def targets(agreement: Agreement, party: str, as_of: _dt.date) -> Targets:
             if rest < 0:
                 raise InputError(f"the published figures for {party} {as_of} are inconsistent", field="--as-of")
             shares = _apportion(rest, [ref.get(v, 0.0) for v in left])
-            for v, n in zip(left, shares):
+            for v, n in zip(left, shares, strict=True):
                 known[v] = n // terms[v]
             assumptions.append(f"split of {rest} among {', '.join(f'{t} {s}' for t, s in left)} "
                                f"in proportion to {ref_label}")
@@ -226,12 +226,12 @@ def targets(agreement: Agreement, party: str, as_of: _dt.date) -> Targets:
             others = [v for v in left if v != ("icbm", "warheads")]
             w_i = max(rest - sum(hi[v] for v in others), min(w_i, rest - sum(lo[v] for v in others)))
             known[("icbm", "warheads")] = w_i
-            for v, n in zip(others, _apportion(rest - w_i, [hi[v] for v in others])):
+            for v, n in zip(others, _apportion(rest - w_i, [hi[v] for v in others]), strict=True):
                 known[v] = n
             assumptions.append(f"warheads on ICBMs assumed {w_i} ({US_ICBM_LOADING} per deployed Minuteman III "
                                "where possible, CRS RL33640 via force_systems.csv); the rest on SLBMs")
         else:
-            for v, n in zip(left, _apportion(rest, [hi[v] for v in left])):
+            for v, n in zip(left, _apportion(rest, [hi[v] for v in left]), strict=True):
                 known[v] = n
             assumptions.append(f"{rest} missile warheads split in proportion to maximum loading capacity")
 
@@ -239,11 +239,11 @@ def targets(agreement: Agreement, party: str, as_of: _dt.date) -> Targets:
     for mt in ("icbm", "slbm"):
         var = (mt, "non_deployed")
         if var not in known:
-            dep = known.get((mt, "deployed"), 0)
+            n_dep = known.get((mt, "deployed"), 0)
             if party == "US" and ref.get((mt, "deployed")):
-                n = round(dep * ref.get(var, 0.0) / ref[(mt, "deployed")])
+                n = round(n_dep * ref.get(var, 0.0) / ref[(mt, "deployed")])
             else:
-                n = round(dep * ref.get(var, 0.0))
+                n = round(n_dep * ref.get(var, 0.0))
             known[var] = n
             assumptions.append(f"{n} non-deployed {mt.upper()}s (not published for this date; "
                                f"from {ref_label})")
@@ -309,5 +309,5 @@ def _strata(party: str, as_of: _dt.date, known: Mapping[Var, int], assumptions: 
             if n:
                 assumptions.append(f"{n} {s} heavy bombers split {'/'.join(systems)} as "
                                    f"{'/'.join(map(str, split))} after the US breakdown of {US_REFERENCE_DATE}")
-        out.extend(Stratum(t, sy, s, k) for sy, k in zip(systems, split) if k)
+        out.extend(Stratum(t, sy, s, k) for sy, k in zip(systems, split, strict=True) if k)
     return tuple(st for st in out if st.count)

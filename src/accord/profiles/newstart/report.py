@@ -1,0 +1,243 @@
+"""The New START report: the three central limits over the public record (with the 2018, 2021,
+2023 and 2026 markers), the proposals side by side, the 2020 freeze measured with the FAS
+estimates, and Russia's 2022 reading of Article II.1(c).
+
+:func:`build` evaluates the library against the bundled record (pure, apart from drawing
+charts through the kit) and returns the page's content; ``accord.render`` lays it out.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ...agreements.model import Agreement
+from ...compliance import Finding, Report, evaluate
+from .. import ReportContent, ReportKit, Section
+from .data import bundled_holdings
+
+TIMELINE_AGREEMENT = "newstart-2021"
+FREEZES = ("us-2020-freeze", "ru-2020-freeze")
+DISPUTE = ("newstart-2021", "ru-counting-2022")
+DISPUTE_DATE = _dt.date(2022, 3, 1)
+DISPUTED_LIMIT = "deployed_and_nondeployed_launchers"
+PARTIES = ("US", "RU")
+EVENTS = (
+    (_dt.date(2018, 2, 5), "limits bind"),
+    (_dt.date(2021, 2, 3), "5-year extension"),
+    (_dt.date(2023, 2, 21), "RU suspension"),
+    (_dt.date(2026, 2, 5), "expiry"),
+)
+RU_2022_URL = "https://mid.ru/en/foreign_policy/international_safety/1808707"
+
+
+@dataclass(frozen=True)
+class Evaluations:
+    """Everything the report shows, evaluated once."""
+
+    generated: _dt.date
+    agreements: Sequence[Agreement]
+    timeline_agreement: Agreement
+    timeline: Report
+    freezes: dict[str, tuple[Agreement, Report]]
+    dispute: dict[str, Report]
+
+
+def evaluations(load: Callable[[str], Agreement], agreements: Sequence[Agreement], today: _dt.date) -> Evaluations:
+    """Evaluate the timeline, the freezes and the 2022 dispute against the bundled record."""
+    holdings = bundled_holdings()
+    ag = load(TIMELINE_AGREEMENT)
+    freezes = {}
+    for aid in FREEZES:
+        fa = load(aid)
+        freezes[aid] = (fa, evaluate(fa, holdings))
+    dispute = {aid: evaluate(load(aid), holdings, parties=["US"], at=DISPUTE_DATE) for aid in DISPUTE}
+    return Evaluations(today, agreements, ag, evaluate(ag, holdings), freezes, dispute)
+
+
+def _freeze_findings(ag: Agreement, report: Report) -> list[Finding]:
+    ids = {lim.id for lim in ag.limits if lim.group == "freeze"}
+    return [f for f in report.findings if f.limit in ids]
+
+
+def _first_url(f: Finding) -> str:
+    for p in f.trace.get("parts", []):
+        url = p.get("source", {}).get("url")
+        if url:
+            return str(url)
+    return ""
+
+
+def _latest_complete(report: Report, party: str, limits: int) -> tuple[_dt.date, list[Finding]] | None:
+    by_date: dict[_dt.date, list[Finding]] = {}
+    for f in report.where(party=party):
+        by_date.setdefault(f.date, []).append(f)
+    for day in sorted(by_date, reverse=True):
+        fs = by_date[day]
+        if len(fs) == limits and all(f.value is not None for f in fs):
+            return day, fs
+    return None
+
+
+def _by(f: Finding) -> str:
+    return f" by {-f.headroom:,}" if f.headroom is not None and f.headroom < 0 else ""
+
+
+def summary_rows(ev: Evaluations) -> list[dict[str, Any]]:
+    """The short terminal summary: one row per question and party."""
+    rows: list[dict[str, Any]] = []
+    caps = " / ".join(lim.cap.describe() for lim in ev.timeline_agreement.limits)
+    for party in PARTIES:
+        latest = _latest_complete(ev.timeline, party, len(ev.timeline_agreement.limits))
+        if latest:
+            day, fs = latest
+            values = " / ".join(f"{f.value:,}" for f in fs)
+            statuses = {f.status for f in fs}
+            verdict = "within all three limits" if statuses == {"within"} else ", ".join(sorted(statuses))
+            rows.append({"question": "latest complete New START data", "party": party,
+                         "answer": f"{verdict}: {values} (caps {caps})", "as_of": day,
+                         "source": fs[0].trace["parts"][0].get("source", {}).get("url", "")})
+    over = [f for f in ev.timeline.findings if f.status == "exceeds"]
+    rows.append({"question": "binding limit exceeded in a bundled exchange", "party": "both",
+                 "answer": "none" if not over else "; ".join(f"{f.party} {f.date} {f.limit}" for f in over),
+                 "as_of": "2018-02-05 on", "source": f"{TIMELINE_AGREEMENT} timeline"})
+    for aid, (fa, report) in ev.freezes.items():
+        measured = [f for f in _freeze_findings(fa, report) if f.status in ("within", "exceeds")]
+        for party in PARTIES:
+            if not any(f.party == party for f in measured):
+                rows.append({"question": f"freeze under FAS estimates ({aid})", "party": party,
+                             "answer": "no stockpile figure dated inside the freeze year", "as_of": "",
+                             "source": "bundled force_estimates.csv"})
+        for f in measured:
+            assert f.value is not None and f.cap is not None
+            rows.append({"question": f"freeze under FAS estimates ({aid})", "party": f.party,
+                         "answer": f"{f.value:,} vs cap {f.cap:,}: {f.status}" + _by(f)
+                         + (" (estimate)" if f.estimate else ""),
+                         "as_of": f.date, "source": _first_url(f)})
+    for f in ev.dispute["ru-counting-2022"].where(limit=DISPUTED_LIMIT):
+        rows.append({"question": "Russia's 2022 reading of Article II.1(c)", "party": f.party,
+                     "answer": f"{f.value:,} vs cap {f.cap:,}: {f.status}" + _by(f),
+                     "as_of": f.date, "source": RU_2022_URL})
+    today = ev.generated
+    in_force = [a.id for a in ev.agreements if a.adopted and a.in_force(today)]
+    rows.append({"question": f"in force on {today}", "party": "both",
+                 "answer": ", ".join(in_force) or "nothing", "as_of": today, "source": "built-in library"})
+    return rows
+
+
+# ----------------------------------------------------------------------------- sections
+
+
+def _limits_section(ev: Evaluations, kit: ReportKit, charts: bool) -> Section:
+    ag = ev.timeline_agreement
+    parts = []
+    for lim in ag.limits:
+        png = None
+        if charts:
+            series = {p: [(f.date, f.value) for f in ev.timeline.where(party=p, limit=lim.id)] for p in ag.parties}
+            png = kit.line_chart(f"{lim.title} ({lim.source.article})", series, lim.cap.value, EVENTS)
+        parts.append(f"<h3>{kit.text(lim.title)} — cap {kit.text(lim.cap.value)} ({kit.source(lim.source)})</h3>"
+                     + kit.image(png, lim.title))
+    note = ("<p class=\"note\">Lines join the published six-monthly exchanges; a gap means the figure was not "
+            "published.\nThe limits bind from 5 February 2018 (Article II.1). Russia \"suspended\" the treaty on "
+            "21 February 2023 and\nprovided no data after; the treaty expired on 5 February 2026.</p>\n")
+    return Section(f"The three central limits over time ({kit.text(ag.id)})", note + "".join(parts))
+
+
+def _proposals_section(ev: Evaluations, kit: ReportKit) -> Section:
+    e = kit.text
+
+    def cell(a: Agreement, what: str) -> str:
+        if what == "legal form":
+            return e(a.legal_form) + ("" if a.adopted else " <em>(never adopted)</em>")
+        if what == "effective":
+            return f"{e(a.effective.start)} – {e(a.effective.end) if a.effective.end else 'open'}"
+        if what == "central limits":
+            lims = [lim for lim in a.limits if lim.group == "limit"]
+            return "<br>".join(f"{e(lim.id)}: {e(lim.cap.describe())} from {e(lim.binding.start)} "
+                               f"({e(lim.legal_form)})" + (" <em>scope widened</em>" if len(lim.categories) > 6 else "")
+                               for lim in lims) or "—"
+        if what == "freeze":
+            fz = [lim for lim in a.limits if lim.group == "freeze"]
+            return "<br>".join(f"{e(lim.title)}: cap {e(lim.cap.describe())}, {e(lim.binding.start)} – "
+                               f"{e(lim.binding.end)}; verification: {e(lim.verification)}" for lim in fz) or "—"
+        if what == "verification":
+            r = a.regime
+            insp = ", ".join(f"{i.quota_per_year} {i.id.replace('_', ' ')}" for i in r.inspections) or "no inspections"
+            ex = "six-monthly data exchange" if any(x.as_of for x in r.data_exchanges) else "no data exchange"
+            note = f"; notifications within {r.notification_default_days} days" if r.notification_default_days else ""
+            return f"{e(r.verification)}: {e(insp)}; {e(ex)}{e(note)}"
+        if what == "conditions":
+            return "<br>".join(e(c.text) for c in a.conditions) or "—"
+        if what == "source":
+            return kit.source(a.source)
+        raise KeyError(what)
+
+    rows = [[e(w)] + [cell(a, w) for a in ev.agreements]
+            for w in ("legal form", "effective", "central limits", "freeze", "verification", "conditions", "source")]
+    intro = ("<p>What each agreement, proposal or interpretation in the library binds, how, and how it would be "
+             "verified\n(see <code>accord diff A B</code> for the clause-by-clause comparison).</p>\n")
+    return Section("The proposals side by side",
+                   intro + kit.table([""] + [e(a.id) for a in ev.agreements], rows, row_headers=True))
+
+
+def _freeze_section(ev: Evaluations, kit: ReportKit, charts: bool) -> Section:
+    fa, report = ev.freezes[FREEZES[0]]
+    freeze = next(lim for lim in fa.limits if lim.group == "freeze")
+    png = None
+    if charts:
+        series: dict[str, list[tuple[_dt.date, int | None]]] = {}
+        for snap in bundled_holdings():
+            c = snap.counts.get("nuclear_warheads_all")
+            if c is not None:
+                series.setdefault(snap.party, []).append((snap.date, c.value))
+        caps = {f.party: f.cap for f in report.where(limit=freeze.id) if f.cap is not None}
+        assert freeze.binding.end is not None
+        png = kit.band_chart("All nuclear warheads (military stockpile), with a freeze at the 5 Feb 2021 level",
+                             series, caps, (freeze.binding.start, freeze.binding.end), "freeze year (hypothetical)",
+                             what="stockpile")
+    rows: list[Finding] = []
+    for ag, rep in ev.freezes.values():
+        rows += [f for f in _freeze_findings(ag, rep) if f.status != "not_binding"]
+    note = ("<p class=\"note\">No cap number for the 2020 freeze was ever made public. Here the cap is each "
+            "party's level at the\nstart of the freeze (5 February 2021) under the only public figures for whole "
+            "stockpiles: FAS Nuclear Notebook\nestimates (and one official US figure). Changes between estimates "
+            "may reflect new information rather than\nchanges in the stockpile — these are estimates, not "
+            "exchanged data.</p>\n")
+    return Section("A freeze on all warheads, measured with the FAS estimates",
+                   note + kit.image(png, "freeze") + "\n" + kit.findings_table(rows))
+
+
+def _dispute_section(ev: Evaluations, kit: ReportKit) -> Section:
+    intro = ("<p>The US declared 800 deployed and non-deployed launchers on 1 March 2022. Russia held that 56 "
+             "converted\nTrident II launchers, 41 converted B-52H and 4 \"training silos\" remained accountable. "
+             "Counting those item\ncounts under that reading:</p>\n")
+    body = "".join(f"<h3>{kit.text(aid)}</h3>" + kit.findings_table(r.where(limit=DISPUTED_LIMIT))
+                   for aid, r in ev.dispute.items())
+    return Section("Russia's 2022 reading of Article II.1(c)", intro + body)
+
+
+def _findings_section(ev: Evaluations, kit: ReportKit) -> Section:
+    binding = [f for f in ev.timeline.findings if f.status != "not_binding"]
+    return Section(f"Every finding since the limits bound ({kit.text(ev.timeline_agreement.id)})",
+                   kit.findings_table(binding))
+
+
+def build(load: Callable[[str], Agreement], agreements: Sequence[Agreement], today: _dt.date, kit: ReportKit,
+          *, charts: bool) -> ReportContent:
+    """The New START report page (see the module docstring); no charts when ``charts=False``."""
+    ev = evaluations(load, agreements, today)
+    intro = (f"<p>Generated {kit.text(today)} by accord from the bundled public record (US and Russian aggregate\n"
+             "exchange data 2011–2023, the US per-category breakdowns, Russia's 2022 counts, FAS stockpile "
+             "estimates).\nGaps in the record stay gaps: a missing figure is shown as \"no data\", never estimated.\n"
+             "Every number links to its source; estimates are marked as such.</p>")
+    return ReportContent(
+        title="accord — New START and what may follow",
+        heading="accord report: New START, its record, and the proposals that followed",
+        intro=intro,
+        summary=summary_rows(ev),
+        sections=[_limits_section(ev, kit, charts), _proposals_section(ev, kit), _freeze_section(ev, kit, charts),
+                  _dispute_section(ev, kit), _findings_section(ev, kit)],
+    )
