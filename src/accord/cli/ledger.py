@@ -168,6 +168,8 @@ def checkpoint(
     with _open(db) as ledger:
         try:
             cp, note = ledger.checkpoint(signer)
+        except StoreError:
+            raise  # a database the ledger cannot use: exit 2, like every other command
         except IntegrityError as exc:
             _fail(str(exc))
         _emit(fmt, CheckpointView.of(ledger, cp, note))

@@ -183,6 +183,9 @@ def _check_chunk(
         except ValueError as exc:
             problems.append((i, "format", f"entry is not a well-formed statement: {exc}"))
             continue
+        except RecursionError:  # written behind the ledger's back: admission refuses such depth
+            problems.append((i, "format", "entry is not a well-formed statement: it nests too deeply to be read"))
+            continue
         changed = [name for name, stored in (("kind", row_kind), ("party", row_party), ("issued_at", row_issued_at))
                    if stored != obj[name]]
         if changed:

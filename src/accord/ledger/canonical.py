@@ -12,6 +12,11 @@ sorted by UTF-16 unit when no key leaves the BMP; both escape exactly ``"``, ``\
 characters, with the same short forms and lower-case ``\\u00xx``; integers print as decimal
 digits). tests/ledger/test_canonical.py checks that equality against ``rfc8785`` with
 hypothesis. Everything else (floats above all) goes to ``rfc8785``.
+
+Depth: a value may nest at most :data:`MAX_DEPTH` containers deep. Both encoders and Python's
+JSON parser recurse, so a statement nested near the interpreter's recursion limit could be
+written at one stack depth and fail to parse at another (in an audit worker, say); refusing it
+at the door keeps every admitted statement readable.
 """
 
 from __future__ import annotations
@@ -23,16 +28,26 @@ import rfc8785
 
 from ..errors import InputError
 
-__all__ = ["canonical_json", "parse_canonical"]
+__all__ = ["MAX_DEPTH", "canonical_json", "parse_canonical"]
+
+#: The deepest nesting of objects and arrays a canonical value may have (``{"a": [1]}`` is 2).
+MAX_DEPTH = 100
 
 _MAX_INT = 2**53 - 1
 _BMP_END = "\U00010000"
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False).encode
 
 
-def _fast_domain(value: Any) -> bool:
+def _too_deep(limit: int) -> InputError:
+    return InputError(f"nests deeper than {limit} objects and arrays")
+
+
+def _fast_domain(value: Any, limit: int = MAX_DEPTH, depth: int = 1) -> bool:
     """True iff ``value`` holds only dicts with BMP string keys, lists, str, bool, None and
-    safe integers — the domain where the C encoder's output is exactly RFC 8785."""
+    safe integers — the domain where the C encoder's output is exactly RFC 8785. Raises
+    :class:`InputError` when containers nest deeper than ``limit``."""
+    if depth > limit:
+        raise _too_deep(limit)
     t = type(value)
     if t is dict:
         items: Any = value.items()
@@ -50,20 +65,28 @@ def _fast_domain(value: Any) -> bool:
             if not -_MAX_INT <= v <= _MAX_INT:
                 return False
         elif tv is dict or tv is list or tv is tuple:
-            if not _fast_domain(v):
+            if not _fast_domain(v, limit, depth + 1):
                 return False
         else:
             return False
     return True
 
 
-def canonical_json(value: Any, *, file: str | None = None, field: str | None = None) -> bytes:
+def canonical_json(
+    value: Any, *, file: str | None = None, field: str | None = None, max_depth: int = MAX_DEPTH
+) -> bytes:
     """The RFC 8785 UTF-8 bytes of ``value`` (dicts, lists, str, int, float, bool, None).
 
     Raises :class:`InputError` naming ``file`` and ``field`` when ``value`` cannot be
-    canonicalised.
+    canonicalised or nests objects and arrays deeper than ``max_depth``.
     """
-    if _fast_domain(value):
+    try:
+        fast = _fast_domain(value, max_depth)
+        if not fast:
+            _check_depth(value, max_depth)
+    except InputError as err:
+        raise InputError(err.problem, file=file, field=field) from None
+    if fast:
         try:
             return _encode(value).encode("utf-8")
         except UnicodeEncodeError:
@@ -74,16 +97,36 @@ def canonical_json(value: Any, *, file: str | None = None, field: str | None = N
         raise InputError(f"cannot be written as RFC 8785 canonical JSON: {exc}", file=file, field=field) from None
 
 
+def _check_depth(value: Any, limit: int) -> None:
+    """Raise :class:`InputError` when ``value`` nests containers deeper than ``limit``
+    (iterative: it must not itself run out of stack)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        v, depth = stack.pop()
+        if isinstance(v, dict):
+            children: Any = v.values()
+        elif isinstance(v, (list, tuple)):
+            children = v
+        else:
+            continue
+        if depth + 1 > limit:
+            raise _too_deep(limit)
+        stack.extend((c, depth + 1) for c in children)
+
+
 def parse_canonical(data: bytes, *, file: str | None = None, field: str | None = None) -> Any:
     """Parse ``data`` and check that it is exactly the RFC 8785 form of what it encodes.
 
     Raises :class:`InputError` when ``data`` is not JSON or not in canonical form, so a stored or
-    received statement cannot carry two spellings of the same content.
+    received statement cannot carry two spellings of the same content (nor nest deeper than
+    :data:`MAX_DEPTH`).
     """
     try:
         value = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"not valid JSON: {exc}", file=file, field=field) from None
+    except RecursionError:
+        raise InputError(_too_deep(MAX_DEPTH).problem, file=file, field=field) from None
     if canonical_json(value, file=file, field=field) != bytes(data):
         raise InputError("JSON is not in RFC 8785 canonical form", file=file, field=field)
     return value

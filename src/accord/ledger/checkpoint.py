@@ -62,14 +62,18 @@ class CosignerState:
         path = Path(path)
         if not path.exists():
             return cls({}, path)
+        bad = InputError(f"not a cosigner state file ({STATE_SCHEMA})", file=str(path))
         try:
             obj = json.loads(path.read_text(encoding="utf-8"))
-            assert obj["schema"] == STATE_SCHEMA
+            if obj["schema"] != STATE_SCHEMA:
+                raise bad
             last = {o: (int(v["size"]), base64.b64decode(v["root"], validate=True)) for o, v in obj["logs"].items()}
-            assert all(len(root) == HASH_SIZE for _, root in last.values())
-            return cls(last, path)
         except Exception:
-            raise InputError(f"not a cosigner state file ({STATE_SCHEMA})", file=str(path)) from None
+            raise bad from None
+        # Checked with if, not assert: ``python -O`` must not accept a truncated root.
+        if any(len(root) != HASH_SIZE or size < 0 for size, root in last.values()):
+            raise bad
+        return cls(last, path)
 
     def save(self, path: str | Path | None = None) -> None:
         """Write the state atomically (temporary file + rename) to ``path``, by default the

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InputError
-from .canonical import canonical_json, parse_canonical
+from .canonical import MAX_DEPTH, canonical_json, parse_canonical
 from .keys import PARTY_NAME, PrivateKey, PublicKey
 from .merkle import leaf_hash
 
@@ -133,7 +133,7 @@ class Entry:
         party = b"null" if self.party is None else b'"' + self.party.encode("ascii") + b'"'
         return b"".join((b'{"issued_at":"', self.issued_at.encode("ascii"), b'","kind":"',
                          self.kind.encode("ascii"), b'","party":', party, b',"payload":',
-                         canonical_json(self.payload, field="payload"), b"}"))
+                         canonical_json(self.payload, field="payload", max_depth=MAX_DEPTH - 1), b"}"))
 
 
 def signing_message(origin: str, statement: bytes) -> bytes:
@@ -182,6 +182,8 @@ class SignedEntry:
                 obj = json.loads(statement)
             except ValueError as exc:
                 raise InputError(f"statement is not JSON: {exc}", file=file) from None
+            except RecursionError:
+                raise InputError(f"statement nests deeper than {MAX_DEPTH} objects and arrays", file=file) from None
         if not isinstance(obj, dict) or set(obj) != {"issued_at", "kind", "party", "payload"}:
             raise InputError("statement must have exactly issued_at, kind, party, payload", file=file)
         try:

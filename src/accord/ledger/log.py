@@ -277,7 +277,7 @@ class Ledger:
 
     def keys(self) -> KeyHistory:
         """The party key history as stored (genesis keys plus admitted rotations)."""
-        return _key_history(self.info, self.store.key_rows())
+        return _key_history(self.info, self.store.key_rows(), self.store.display_url)
 
     def log_signers(self, size: int, history: KeyHistory | None = None) -> list[PublicKey]:
         """Keys whose signature makes a checkpoint of ``size`` entries the log's: the log key if
@@ -316,7 +316,7 @@ class Ledger:
 
     def _admit_locked(self, batch: list[SignedEntry], trusted_key: PublicKey | None) -> list[int]:
         with self.store.write() as w:
-            history = _key_history(self.info, w.key_rows())
+            history = _key_history(self.info, w.key_rows(), self.store.display_url)
             seen: set[bytes] = set()
             rows = []
             for pos, signed in enumerate(batch):
@@ -380,7 +380,12 @@ class Ledger:
     def checkpoint_notes(self) -> list[tuple[Checkpoint, Note]]:
         """Every stored checkpoint with all its signatures (log first, then cosignatures)."""
         out = []
-        for size, _root, text in self.store.checkpoints():
+        stored = self.store.checkpoints()
+        entries = self.store.size()  # read after the checkpoints: a later one cannot be missing
+        for size, _root, text in stored:
+            if size > entries:
+                raise StoreError(f"the checkpoint at size {size} covers more entries than the {entries} stored",
+                                 file=self.store.display_url)
             note = Note.parse(text, file=self.store.display_url)
             cosigs = [NoteSignature(n, k, s) for n, k, s in self.store.cosignatures(size)]
             out.append((Checkpoint.from_text(note.text), note.with_signatures(cosigs)))
@@ -402,7 +407,7 @@ class Ledger:
         with self.store.write() as w:
             size = w.size
             # Inside the lock: the size, and so the keys in force, cannot move under us.
-            if key.public not in self.log_signers(size, _key_history(self.info, w.key_rows())):
+            if key.public not in self.log_signers(size, _key_history(self.info, w.key_rows(), self.store.display_url)):
                 raise InputError(f"key {key.name} ({key.public.id.hex()}) is not this ledger's log key", field="key")
             latest = self.latest_checkpoint()
             if latest is not None and latest[0].size == size:
@@ -441,11 +446,19 @@ class Ledger:
             w.add_cosignature(size, signature.name, signature.key_id, signature.signature)
 
 
-def _key_history(info: LedgerInfo, key_rows: Sequence[Row]) -> KeyHistory:
-    """Replay the genesis keys and every stored rotation (admitted, hence verified)."""
+def _key_history(info: LedgerInfo, key_rows: Sequence[Row], store: str | None = None) -> KeyHistory:
+    """Replay the genesis keys and every stored rotation (admitted, hence verified).
+
+    A row listed as a rotation that does not hold one was changed behind the ledger's back: a
+    :class:`StoreError` naming the store (``store``) and the entry, not the user's input."""
     history = KeyHistory(info.parties)
     for row in key_rows:
         if row.kind == KEY_ROTATION:
-            e = SignedEntry.from_body(row.body).entry
-            history.rotate(e.party, rotation_key(e), row.index + 1)  # type: ignore[arg-type]
+            try:
+                e = SignedEntry.from_body(row.body).entry
+                if e.kind != KEY_ROTATION or e.party is None or history.current(e.party) is None:
+                    raise InputError("is not a key rotation by a party of this ledger")
+                history.rotate(e.party, rotation_key(e), row.index + 1)
+            except InputError as err:
+                raise StoreError(f"entry {row.index}, stored as a key rotation: {err.problem}", file=store) from None
     return history

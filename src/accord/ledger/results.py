@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError
+from ..errors import InputError, StoreError
 from .bundle import bundle_checkpoint, make_bundle
 from .entries import SignedEntry
 from .keys import PARTY_NAME, generate_key, write_atomic
@@ -223,7 +223,10 @@ class LedgerExport:
     def of(cls, ledger: Ledger) -> LedgerExport:
         entries = []
         for row in ledger.store.rows():
-            e = SignedEntry.from_body(row.body, check_canonical=False)
+            try:
+                e = SignedEntry.from_body(row.body, check_canonical=False)
+            except InputError as err:  # the database was changed behind the ledger's back
+                raise StoreError(f"entry {row.index}: {err.problem}", file=ledger.store.display_url) from None
             entries.append({"index": row.index, **e.entry.to_json(), "signature": _b64(e.signature),
                             "leaf_hash": _b64(row.leaf)})
         return cls(ledger.origin, ledger.info.agreement, ledger.root(), tuple(entries),

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol, Self
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote_plus
 
 from ...errors import InputError, StoreError
 from ..merkle import EMPTY_ROOT, consistency_ranges, hash_from_nodes, inclusion_ranges, node_hash, perfect_nodes
@@ -35,21 +35,40 @@ NewRow = tuple[str, str | None, str, bytes, bytes]
 KEY_KINDS = ("genesis", "key-rotation")
 
 
+#: Query parameters whose values are secrets (libpq's ``password`` and ``sslpassword``).
+_SECRET_PARAMETERS = ("password", "sslpassword")
+
+
 def redact_url(url: str) -> str:
-    """``url`` with its password (in the user info or a ``password=`` parameter) shown as
-    ``***``: the form every message and output uses."""
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, _, host = netloc.rpartition("@")
-        user, sep, _password = userinfo.partition(":")
-        netloc = f"{user}:***@{host}" if sep else netloc
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        if any(k == "password" for k, _ in pairs):
-            query = urlencode([(k, "***" if k == "password" else v) for k, v in pairs], safe="*")
-    return urlunsplit(parts._replace(netloc=netloc, query=query))
+    """``url`` with its password (in the user info, or a ``password=`` / ``sslpassword=``
+    parameter) shown as ``***``: the form every message and output uses.
+
+    Everything else is kept exactly as written (``sqlite:////abs.db`` stays a URL that opens
+    the same file), and a URL too malformed to parse is still redacted, never an error: this is
+    what error messages about bad URLs show.
+    """
+    scheme, sep, rest = url.partition("://")
+    if sep:
+        # The user info ends at the last '@' before the path (libpq stops at the first '/').
+        slash = rest.find("/")
+        authority = rest if slash < 0 else rest[:slash]
+        if "@" in authority:
+            userinfo, _, host = authority.rpartition("@")
+            user, colon, _password = userinfo.partition(":")
+            if colon:
+                rest = f"{user}:***@{host}{rest[len(authority):]}"
+        url = scheme + sep + rest
+    base, qmark, query = url.partition("?")
+    if not qmark:
+        return url
+    query, hash_, fragment = query.partition("#")
+    kept = []
+    for item in query.split("&"):
+        key, eq, _value = item.partition("=")
+        if eq and unquote_plus(key).lower() in _SECRET_PARAMETERS:
+            item = f"{key}=***"
+        kept.append(item)
+    return base + qmark + "&".join(kept) + hash_ + fragment
 
 
 @dataclass(frozen=True)

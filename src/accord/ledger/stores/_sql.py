@@ -20,6 +20,8 @@ from ._base import EntryTuple, Row, TreeStore
 __all__ = ["TABLES", "SQLStore"]
 
 TABLES = ("meta", "entries", "nodes", "checkpoints", "cosignatures")
+#: Beyond every index a store can hold (both databases keep 64-bit integers): queries clamp to it.
+_INDEX_END = 2**62
 
 
 class SQLStore(TreeStore):
@@ -52,6 +54,8 @@ class SQLStore(TreeStore):
         return 0 if top is None else int(top) + 1
 
     def row(self, index: int) -> Row | None:
+        if not 0 <= index < _INDEX_END:
+            return None  # no such entry (and a bigger integer than the database's)
         r = self._one("SELECT idx, kind, party, issued_at, leaf, body FROM entries WHERE idx = ?", (index,))
         return None if r is None else Row(int(r[0]), r[1], r[2], r[3], bytes(r[4]), bytes(r[5]))
 
@@ -67,6 +71,8 @@ class SQLStore(TreeStore):
     def nodes(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         out: dict[tuple[int, int], bytes] = {}
         for level, idx in set(keys):
+            if not (0 <= level < 64 and 0 <= idx < _INDEX_END):
+                continue
             if level == 0:
                 r = self._one("SELECT leaf FROM entries WHERE idx = ?", (idx,))
             else:
@@ -80,8 +86,12 @@ class SQLStore(TreeStore):
         return [(int(s), bytes(r), n) for s, r, n in rows]
 
     def cosignatures(self, size: int) -> list[tuple[str, bytes, bytes]]:
-        rs = self._all("SELECT name, key_id, signature FROM cosignatures WHERE size = ? ORDER BY name, key_id", (size,))
-        return [(n, bytes(k), bytes(s)) for n, k, s in rs]
+        if not 0 <= size < _INDEX_END:
+            return []
+        rs = self._all("SELECT name, key_id, signature FROM cosignatures WHERE size = ?", (size,))
+        # Sorted here, by code point: ORDER BY name follows the database's collation, which on
+        # many PostgreSQL servers is not byte order (and would differ from SQLite's).
+        return sorted((n, bytes(k), bytes(s)) for n, k, s in rs)
 
     # -- writes --------------------------------------------------------------------------
     def _insert_checkpoint(self, size: int, root: bytes, note: str) -> None:
@@ -92,6 +102,11 @@ class SQLStore(TreeStore):
             self._q("INSERT INTO cosignatures (size, name, key_id, signature) VALUES (?, ?, ?, ?)"),
             (size, name, key_id, signature),
         )
+
+    @staticmethod
+    def _bounds(start: int, end: int | None) -> tuple[int, int]:
+        """``start <= index < end`` clamped to what the database's integers hold."""
+        return max(0, min(start, _INDEX_END)), _INDEX_END if end is None else max(0, min(end, _INDEX_END))
 
     def _duplicate(self, entries: list[EntryTuple], exc: Exception) -> StoreError:
         """Turn a unique-constraint failure into a :class:`DuplicateLeafError` naming the
@@ -105,4 +120,9 @@ class SQLStore(TreeStore):
             )
             if r is not None:
                 return DuplicateLeafError(leaf, int(r[0]))
+        seen: set[tuple[str | None, str, bytes]] = set()
+        for _idx, _kind, party, issued_at, leaf, _body in entries:  # a replay inside the batch
+            if (party, issued_at, leaf) in seen:
+                return DuplicateLeafError(leaf, None)
+            seen.add((party, issued_at, leaf))
         return StoreError(f"write refused: {exc}", file=self.display_url)

@@ -6,7 +6,9 @@ process opened with that URL, so reopening by URL finds what was written — as 
 lives until :meth:`MemoryStore.drop` or the end of the process; worker processes forked later
 (``audit(workers=2)``) see a copy. Like the SQL stores it is append-only (nothing offers an
 update), refuses a replayed ``(party, issued_at, leaf)``, lets one writer in at a time and rolls
-a failed write transaction back whole.
+a failed write transaction back whole; and as with a database connection, what a write
+transaction has written is seen only through the store that writes it until it commits — every
+other store of the same name reads the last committed state (no dirty reads).
 """
 
 from __future__ import annotations
@@ -40,6 +42,17 @@ class _Database:
     writer: threading.RLock = field(default_factory=threading.RLock)
     # Inverse operations of the open write transaction's changes, run backwards on rollback.
     undo: list[Callable[[], None]] = field(default_factory=list)
+    # The committed state other stores read: the entries below ``committed`` and every
+    # checkpoint and cosignature not written by the open transaction (``owner``'s).
+    committed: int = 0
+    owner: MemoryStore | None = None
+    pending_checkpoints: set[int] = field(default_factory=set)
+    pending_cosignatures: set[tuple[int, str, bytes]] = field(default_factory=set)
+
+    def visible(self, store: MemoryStore) -> tuple[int, bool]:
+        """How many entries ``store`` sees, and whether it sees the open transaction's writes."""
+        mine = self.owner is store
+        return (len(self.entries) if mine else self.committed), mine
 
 
 _DATABASES: dict[str, _Database] = {}
@@ -59,10 +72,11 @@ class MemoryStore(TreeStore):
     def _db(self) -> _Database:
         db = _DATABASES.get(self.name)
         if db is None:
-            raise InputError("no ledger here (create one with `accord ledger init`)", file=self.url)
+            # As a SQL store reading a database without the ledger's tables: not a ledger.
+            raise StoreError("no ledger here (create one with `accord ledger init`)", file=self.url)
         return db
 
-    # -- reads -------------------------------------------------------------------------
+    # -- reads (the committed state, or this store's own open transaction) -----------------
     def exists(self) -> bool:
         return self.name in _DATABASES
 
@@ -70,47 +84,62 @@ class MemoryStore(TreeStore):
         return dict(self._db().meta)
 
     def size(self) -> int:
-        return len(self._db().entries)  # indices are 0..n-1: nothing is ever removed
+        return self._db().visible(self)[0]  # indices are 0..n-1: nothing is ever removed
 
     def row(self, index: int) -> Row | None:
-        entries = self._db().entries
-        return Row(*entries[index]) if 0 <= index < len(entries) else None
+        db = self._db()
+        return Row(*db.entries[index]) if 0 <= index < db.visible(self)[0] else None
 
     def scan(self, start: int = 0, end: int | None = None) -> Iterator[EntryTuple]:
-        yield from self._db().entries[max(start, 0) : end]  # a copy: later appends do not show
+        db = self._db()
+        size = db.visible(self)[0]
+        end = size if end is None else max(0, min(end, size))  # ``index < end``, as in SQL
+        yield from db.entries[max(start, 0) : end]  # a copy: later appends do not show
 
     def key_rows(self) -> list[Row]:
         db = self._db()
-        return [Row(*db.entries[i]) for i in db.key_indices]
+        size = db.visible(self)[0]
+        return [Row(*db.entries[i]) for i in list(db.key_indices) if i < size]
 
     def nodes(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         db = self._db()
+        size = db.visible(self)[0]
         out: dict[tuple[int, int], bytes] = {}
         for level, idx in keys:
+            if level < 0 or idx < 0 or (idx + 1) << level > size:
+                continue  # outside the tree this store sees
             if level == 0:
-                if 0 <= idx < len(db.entries):
-                    out[(0, idx)] = db.entries[idx][4]
+                out[(0, idx)] = db.entries[idx][4]
             elif (level, idx) in db.nodes:
                 out[(level, idx)] = db.nodes[(level, idx)]
         return out
 
     def all_nodes(self) -> Iterator[NodeTuple]:
-        for (level, idx), h in sorted(self._db().nodes.items()):
-            yield level, idx, h
+        db = self._db()
+        size = db.visible(self)[0]
+        for (level, idx), h in sorted(list(db.nodes.items())):
+            if (idx + 1) << level <= size:
+                yield level, idx, h
 
     def checkpoints(self) -> list[tuple[int, bytes, str]]:
-        return [(size, root, note) for size, (root, note) in sorted(self._db().checkpoints.items())]
+        db = self._db()
+        mine = db.visible(self)[1]
+        return [(size, root, note) for size, (root, note) in sorted(list(db.checkpoints.items()))
+                if mine or size not in db.pending_checkpoints]
 
     def cosignatures(self, size: int) -> list[tuple[str, bytes, bytes]]:
-        found = self._db().cosignatures.get(size, {})
-        return [(name, key_id, sig) for (name, key_id), sig in sorted(found.items())]
+        db = self._db()
+        mine = db.visible(self)[1]
+        found = list(db.cosignatures.get(size, {}).items())
+        return [(name, key_id, sig) for (name, key_id), sig in sorted(found)
+                if mine or (size, name, key_id) not in db.pending_cosignatures]
 
     # -- writes --------------------------------------------------------------------------
     def create(self, meta: dict[str, str], kind: str, issued_at: str, body: bytes, leaf: bytes) -> None:
         with _REGISTRY_LOCK:
             if self.name in _DATABASES:
                 raise InputError("already holds a ledger", file=self.url)
-            db = _Database(dict(meta))
+            db = _Database(dict(meta), committed=1)
             db.entries.append((0, kind, None, issued_at, leaf, body))
             db.replay_guard[(None, issued_at, leaf)] = 0
             if kind in KEY_KINDS:
@@ -121,6 +150,12 @@ class MemoryStore(TreeStore):
     def _transaction(self) -> Iterator[None]:
         db = self._db()
         with db.writer:
+            outer = db.owner is None
+            if not outer and db.owner is not self:
+                # Another store of this name, in this thread, is inside a write: as with two
+                # connections to one database, this one cannot write until that one is done.
+                raise StoreError("database is locked by another store's open write", file=self.url)
+            db.owner = self
             mark = len(db.undo)
             try:
                 yield
@@ -129,8 +164,12 @@ class MemoryStore(TreeStore):
                     db.undo.pop()()
                 raise
             finally:
-                if mark == 0:
+                if outer:  # commit (or the rollback above is complete): publish, then let go
+                    db.committed = len(db.entries)
+                    db.pending_checkpoints.clear()
+                    db.pending_cosignatures.clear()
                     db.undo.clear()
+                    db.owner = None
 
     def _insert(self, entries: list[EntryTuple], nodes: list[NodeTuple]) -> None:
         db = self._db()
@@ -165,9 +204,11 @@ class MemoryStore(TreeStore):
         if size in db.checkpoints:
             raise _refused(f"a checkpoint at size {size} is already stored", self.url)
         db.checkpoints[size] = (root, note)
+        db.pending_checkpoints.add(size)
 
         def undo() -> None:
             del db.checkpoints[size]
+            db.pending_checkpoints.discard(size)
 
         db.undo.append(undo)
 
@@ -177,9 +218,11 @@ class MemoryStore(TreeStore):
         if (name, key_id) in by_key:
             raise _refused(f"{name}'s cosignature at size {size} is already stored", self.url)
         by_key[(name, key_id)] = signature
+        db.pending_cosignatures.add((size, name, key_id))
 
         def undo() -> None:
             del by_key[(name, key_id)]
+            db.pending_cosignatures.discard((size, name, key_id))
 
         db.undo.append(undo)
 
@@ -198,7 +241,7 @@ def _refused(problem: str, url: str) -> StoreError:
 
 
 def _open(url: str) -> MemoryStore:
-    name = url.removeprefix("memory:")
+    name = url.partition(":")[2]  # the registry matched the scheme in any case: MEMORY:x is memory:x
     return MemoryStore(name or uuid.uuid4().hex)
 
 

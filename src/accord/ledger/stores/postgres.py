@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator, Sequence
 from types import ModuleType
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from ...errors import InputError, StoreError
 from ._base import Backend, EntryTuple, NodeTuple, redact_url
@@ -67,17 +67,25 @@ class PostgresStore(SQLStore):
     _param = "%s"
 
     def __init__(self, url: str) -> None:
-        parts = urlsplit(url)
-        query = dict(parse_qsl(parts.query))
-        self.schema = query.pop("schema", "public")
         self.url = url  # kept whole: audit workers reopen the store by it
         self.display_url = redact_url(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError as exc:  # e.g. an unclosed [IPv6] host
+            raise InputError(f"not a URL: {exc}", file=self.display_url) from None
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        schemas = [v for k, v in pairs if k == "schema"]
+        self.schema = schemas[-1] if schemas else "public"
         if not _IDENT.fullmatch(self.schema):
             raise InputError(
                 f"schema {self.schema!r} must be a lower-case SQL identifier", file=self.display_url, field="schema"
             )
         self._pg = _psycopg(self.display_url)  # fail on the URL, before any work is done
-        self._dsn = urlunsplit(parts._replace(query=urlencode(query)))
+        # The URL as libpq takes it: without accord's ``schema``, and keeping ``//`` when there is
+        # no host (``postgresql:///db?host=/run/postgresql``; urlunsplit would drop it).
+        base = url.split("#", 1)[0].split("?", 1)[0]
+        query = urlencode([(k, v) for k, v in pairs if k != "schema"])
+        self._dsn = f"{base}?{query}" if query else base
         self._conn: Any = None
 
     def _connect(self) -> Any:
@@ -111,24 +119,30 @@ class PostgresStore(SQLStore):
 
     def create(self, meta: dict[str, str], kind: str, issued_at: str, body: bytes, leaf: bytes) -> None:
         conn = self._connect()
-        with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.schema,))
-            if self.exists():
-                raise InputError("already holds a ledger", file=self.display_url)
-            for stmt in _SCHEMA.split(";\n"):
-                if stmt.strip():
-                    conn.execute(stmt)
-            with conn.cursor() as cur:
-                cur.executemany("INSERT INTO meta (key, value) VALUES (%s, %s)", sorted(meta.items()))
-            conn.execute("INSERT INTO entries VALUES (0, %s, NULL, %s, %s, %s)", (kind, issued_at, leaf, body))
+        try:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.schema,))
+                if self.exists():
+                    raise InputError("already holds a ledger", file=self.display_url)
+                for stmt in _SCHEMA.split(";\n"):
+                    if stmt.strip():
+                        conn.execute(stmt)
+                with conn.cursor() as cur:
+                    cur.executemany("INSERT INTO meta (key, value) VALUES (%s, %s)", sorted(meta.items()))
+                conn.execute("INSERT INTO entries VALUES (0, %s, NULL, %s, %s, %s)", (kind, issued_at, leaf, body))
+        except self._pg.Error as exc:  # no permission to create tables, …
+            raise StoreError(f"schema {self.schema}: {str(exc).strip()}", file=self.display_url) from exc
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
         conn = self._connect()
-        with conn.transaction():
-            # Self-conflicting lock: one writer at a time, readers unaffected.
-            conn.execute("LOCK TABLE entries IN EXCLUSIVE MODE")
-            yield
+        try:
+            with conn.transaction():
+                # Self-conflicting lock: one writer at a time, readers unaffected.
+                conn.execute("LOCK TABLE entries IN EXCLUSIVE MODE")
+                yield
+        except self._pg.Error as exc:  # the lock or the commit failed (the body's are StoreErrors)
+            raise StoreError(f"schema {self.schema}: {str(exc).strip()}", file=self.display_url) from exc
 
     def _insert(self, entries: list[EntryTuple], nodes: list[NodeTuple]) -> None:
         conn = self._connect()
@@ -141,9 +155,14 @@ class PostgresStore(SQLStore):
                     copy.write_row(e)
         except self._pg.errors.UniqueViolation as exc:
             raise self._duplicate(entries, exc) from None
-        with conn.cursor() as cur, cur.copy("COPY nodes (level, idx, hash) FROM STDIN") as copy:
-            for n in nodes:
-                copy.write_row(n)
+        except self._pg.Error as exc:
+            raise StoreError(f"schema {self.schema}: {str(exc).strip()}", file=self.display_url) from exc
+        try:
+            with conn.cursor() as cur, cur.copy("COPY nodes (level, idx, hash) FROM STDIN") as copy:
+                for n in nodes:
+                    copy.write_row(n)
+        except self._pg.Error as exc:  # a node already there: the stored tree is damaged
+            raise StoreError(f"schema {self.schema}: write refused: {str(exc).strip()}", file=self.display_url) from exc
 
     def _stream(self, sql: str, params: Sequence[Any], name: str, itersize: int) -> Iterator[Any]:
         """Rows of ``sql`` through a server-side cursor on a connection of its own."""
@@ -156,7 +175,7 @@ class PostgresStore(SQLStore):
 
     def scan(self, start: int = 0, end: int | None = None) -> Iterator[EntryTuple]:
         sql = "SELECT idx, kind, party, issued_at, leaf, body FROM entries WHERE idx >= %s AND idx < %s ORDER BY idx"
-        for r in self._stream(sql, (start, end if end is not None else 2**62), "accord_rows", 5000):
+        for r in self._stream(sql, self._bounds(start, end), "accord_rows", 5000):
             yield int(r[0]), r[1], r[2], r[3], bytes(r[4]), bytes(r[5])
 
     def all_nodes(self) -> Iterator[NodeTuple]:

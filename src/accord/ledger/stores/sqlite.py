@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from ...errors import InputError, StoreError
-from ._base import Backend, EntryTuple, NodeTuple
+from ._base import Backend, EntryTuple, NodeTuple, redact_url
 from ._sql import TABLES, SQLStore
 
 __all__ = ["BACKEND", "SQLiteStore"]
@@ -95,21 +95,24 @@ class SQLiteStore(SQLStore):
 
     def create(self, meta: dict[str, str], kind: str, issued_at: str, body: bytes, leaf: bytes) -> None:
         """Create the tables and write ``meta`` and the genesis entry in one transaction."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = self._connect()
-        conn.execute("BEGIN IMMEDIATE")
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a file where a folder should be, no permission, …
+            why = exc.strerror or exc.__class__.__name__
+            folder = str(self.path.parent)
+            raise InputError(f"cannot create the folder {folder!r}: {why}", file=str(self.path)) from None
+        conn = self._connect()
+        with self._transaction():
             if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'entries'").fetchone():
                 raise InputError("already holds a ledger", file=str(self.path))
-            for stmt in _SCHEMA.split(";\n"):
-                if stmt.strip():
-                    conn.execute(stmt)
-            conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
-            conn.execute("INSERT INTO entries VALUES (0, ?, NULL, ?, ?, ?)", (kind, issued_at, leaf, body))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+            try:
+                for stmt in _SCHEMA.split(";\n"):
+                    if stmt.strip():
+                        conn.execute(stmt)
+                conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
+                conn.execute("INSERT INTO entries VALUES (0, ?, NULL, ?, ?, ?)", (kind, issued_at, leaf, body))
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(str(exc), file=str(self.path)) from exc
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -121,8 +124,11 @@ class SQLiteStore(SQLStore):
         try:
             yield
             conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
+        except BaseException as exc:
+            if conn.in_transaction:  # (a failed COMMIT may already have ended it)
+                conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.DatabaseError):  # the COMMIT itself: disk full, I/O error …
+                raise StoreError(str(exc), file=str(self.path)) from exc
             raise
 
     def _insert(self, entries: list[EntryTuple], nodes: list[NodeTuple]) -> None:
@@ -133,12 +139,17 @@ class SQLiteStore(SQLStore):
             )
         except sqlite3.IntegrityError as exc:
             raise self._duplicate(entries, exc) from None
-        conn.executemany("INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)", nodes)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(str(exc), file=str(self.path)) from exc
+        try:
+            conn.executemany("INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)", nodes)
+        except sqlite3.DatabaseError as exc:  # a node already there: the stored tree is damaged
+            raise StoreError(f"write refused: {exc}", file=str(self.path)) from exc
 
     def scan(self, start: int = 0, end: int | None = None) -> Iterator[EntryTuple]:
         yield from self._stream(
             "SELECT idx, kind, party, issued_at, leaf, body FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx",
-            (start, end if end is not None else 2**62),
+            self._bounds(start, end),
         )
 
     def all_nodes(self) -> Iterator[NodeTuple]:
@@ -161,17 +172,24 @@ class SQLiteStore(SQLStore):
 
 def _open(url: str) -> SQLiteStore:
     """``sqlite:///relative.db``, ``sqlite:////absolute.db``, with ``?synchronous=…``."""
-    parts = urlsplit(url)
+    shown = redact_url(url)  # a password typed into the wrong kind of URL is still hidden
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise InputError(f"not a URL: {exc}", file=shown) from None
     if parts.netloc:
-        raise InputError("use sqlite:///relative.db or sqlite:////absolute.db (no host)", file=url)
+        raise InputError("use sqlite:///relative.db or sqlite:////absolute.db (no host)", file=shown)
     path = parts.path[1:] if parts.path.startswith("/") else parts.path
     if not path:
-        raise InputError("sqlite URL has no path", file=url)
+        raise InputError("sqlite URL has no path", file=shown)
     options = dict(parse_qsl(parts.query))
     unknown = set(options) - {"synchronous"}
     if unknown:
-        raise InputError(f"unknown sqlite option {sorted(unknown)[0]!r}", file=url)
-    return SQLiteStore(path, synchronous=options.get("synchronous", "NORMAL"), url=url)
+        raise InputError(f"unknown sqlite option {sorted(unknown)[0]!r}", file=shown)
+    try:
+        return SQLiteStore(path, synchronous=options.get("synchronous", "NORMAL"), url=url)
+    except InputError as err:
+        raise err.at(file=shown) from None
 
 
 def _open_path(path: str) -> SQLiteStore:
