@@ -198,3 +198,49 @@ def test_a_new_clause_cites_what_it_chooses():
     child = own(id="variant", limits=[{"id": "extra", "title": "Extra", "categories": ["deployed_icbms"],
                                         "cap": 1, "source": {"ref": "fact_sheet", "article": "Article II.1(a)"}}])
     assert build(child).limit("extra").source.url == BASE.source.url
+
+
+# ----------------------------------------------------------------------------- slipping a change past the rule
+
+
+@pytest.mark.parametrize("child_id", [None, "newstart"])
+def test_a_derived_agreement_has_its_own_id(child_id):
+    # without one it was reported as `newstart`, under the treaty's title, source and legal form
+    child = {"extends": "newstart", "limits": [{"id": "deployed_warheads", "cap": 1000, "legal_form": "proposal",
+                                                "source": MINE}]}
+    if child_id is not None:
+        child["id"] = child_id
+    err = provenance_error(child)
+    assert err.field == "id" and "needs its own id" in err.problem
+
+
+@settings(max_examples=30, deadline=None)
+@given(limit=st.sampled_from(LIMIT_IDS), cap=st.integers(min_value=0, max_value=10_000),
+       named=st.booleans())
+def test_restating_the_base_source_word_for_word_is_inheriting_it(limit, cap, named):
+    # the case: a 1,000 cap credited to the 2010 fact sheet, now by copying its citation
+    base_source = ORIGINAL_RAW[limit]["source"]
+    source = base_source if not named or not isinstance(base_source, str) else {"ref": base_source}
+    child = own(id="variant", limits=[{"id": limit, "cap": cap, "legal_form": "proposal", "source": source}])
+    if cap == ORIGINAL[limit].cap.value:
+        derive(BASE.raw, child)  # nothing changed: nothing to cite
+        return
+    err = provenance_error(child)
+    assert err.field == f"limits[{LIMIT_IDS.index(limit)}].source" and "cites the base's source" in err.problem
+    # the same document with the article that says it is the clause's own citation
+    fixed = own(id="variant", limits=[{"id": limit, "cap": cap, "legal_form": "proposal",
+                                       "source": {"ref": "fact_sheet", "article": "my reading of Article II"}}])
+    assert build(fixed).limit(limit).cap.value == cap
+
+
+@pytest.mark.parametrize("missing", ["source", "legal_form"])
+def test_removing_a_clause_and_adding_it_back_changed_is_changing_it(missing):
+    original = dict(ORIGINAL_RAW["deployed_warheads"])
+    again = {**original, "cap": 1000, "legal_form": "proposal", "source": MINE}
+    del again[missing]
+    child = own(id="variant", remove={"limits": ["deployed_warheads"]}, limits=[again])
+    err = provenance_error(child)
+    assert err.field == f"limits[2].{missing}" and f"inherits the base's {missing}" in err.problem
+    # the same clause put back unchanged owes nothing
+    same = own(id="variant", remove={"limits": ["deployed_warheads"]}, limits=[original])
+    assert build(same).limit("deployed_warheads").source == ORIGINAL["deployed_warheads"].source

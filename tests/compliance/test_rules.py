@@ -312,3 +312,19 @@ def test_a_parameter_cap_with_a_dated_default(tmp_path):
     f = evaluate(a, h, parties=["US"], caps={"phase_in": 650}).where(limit="phase_in")[0]
     assert (f.cap, f.status) == (650, "within")
     assert a.limit("phase_in").cap.describe() == "800 from 2022-01-01; 500 from 2030-01-01 (parameter)"
+
+
+@pytest.mark.parametrize(
+    ("caps", "problem"),
+    [
+        # a coalition has one cap, set by its label: a member's code used to be ignored silently
+        ({"allied_warheads": {"US": 2000}}, "allied_warheads has no cap for 'US' (set it for: US+UK+FR)"),
+        ({"phase_in": {"XX": 2000}}, "phase_in has no cap for 'XX' (set it for: US, UK, FR)"),
+        ({"nope": 3}, "unknown limit 'nope'"),
+    ],
+)
+def test_a_cap_set_for_nobody_is_an_error_not_ignored(five, caps, problem):
+    h = Holdings([snap(p, D(2024, 1, 1), warheads=400) for p in ("US", "UK", "FR")])
+    with pytest.raises(InputError) as info:
+        evaluate(five, h, at=D(2024, 1, 1), caps=caps)
+    assert problem in info.value.problem and info.value.field == "caps"

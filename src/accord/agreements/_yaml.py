@@ -2,7 +2,10 @@
 
 PyYAML drops positions after parsing; accord's errors must name the line, so the loader
 builds :class:`LineDict` mappings instead of plain dicts. Duplicate keys are an error
-(PyYAML would silently keep the last one).
+(PyYAML would silently keep the last one). Hostile files are one-line errors too: nesting
+deeper than :data:`MAX_DEPTH` (PyYAML's composer recurses), an alias to the node that contains
+it, and aliases that expand to more than :data:`MAX_ALIAS_NODES` nodes (a "billion laughs"
+file is a few hundred bytes that every later walk of the data would expand).
 """
 
 from __future__ import annotations
@@ -13,6 +16,16 @@ from typing import Any
 import yaml
 
 from ..errors import InputError
+
+#: The deepest nesting of mappings and lists accepted (agreements need fewer than ten levels).
+MAX_DEPTH = 100
+#: The most nodes that aliases (``*name``) may add to a document once expanded.
+MAX_ALIAS_NODES = 100_000
+
+
+def _cut(text: str, limit: int = 120) -> str:
+    """``text`` cut to ``limit`` characters (a 5,000-digit number stays one short line)."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class LineDict(dict[Any, Any]):
@@ -50,14 +63,54 @@ def _construct(loader: yaml.SafeLoader, node: yaml.Node, filename: str, field: s
     except (ValueError, TypeError, OverflowError) as err:
         if isinstance(err, InputError):
             raise
-        raise InputError(f"invalid value {node.value!r}: {err}" if isinstance(node, yaml.ScalarNode)
-                         else f"invalid value: {err}", file=filename, line=node.start_mark.line + 1,
-                         field=field) from None
+        raise InputError(f"invalid value {_cut(repr(node.value), 60)}: {_cut(str(err))}"
+                         if isinstance(node, yaml.ScalarNode) else f"invalid value: {_cut(str(err))}",
+                         file=filename, line=node.start_mark.line + 1, field=field) from None
 
 
 def _make_loader(filename: str) -> type[yaml.SafeLoader]:
     class Loader(yaml.SafeLoader):
-        pass
+        """Composes with a depth limit, no recursive aliases and a bound on alias expansion."""
+
+        def __init__(self, stream: str) -> None:
+            super().__init__(stream)
+            self._depth = 0
+            self._open: set[str] = set()  # anchors whose node is being composed
+            self._sizes: dict[str, int] = {}  # anchor -> nodes in its expanded node
+            self._nodes = 0  # nodes composed so far, aliases expanded
+            self._alias_nodes = 0  # of which added by aliases
+
+        def _fail(self, problem: str, mark: Any) -> InputError:
+            return InputError(problem, file=filename, line=mark.line + 1 if mark else None)
+
+        def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+            event: Any = self.peek_event()  # type: ignore[no-untyped-call]
+            anchor: str | None = event.anchor
+            if self.check_event(yaml.AliasEvent):
+                if anchor in self._open:
+                    raise self._fail(f"alias *{anchor} refers to the node that contains it", event.start_mark)
+                node = super().compose_node(parent, index)
+                size = self._sizes.get(anchor or "", 1)
+                self._nodes += size
+                self._alias_nodes += size
+                if self._alias_nodes > MAX_ALIAS_NODES:
+                    raise self._fail(f"aliases expand to more than {MAX_ALIAS_NODES:,} nodes", event.start_mark)
+                return node
+            if self._depth >= MAX_DEPTH:
+                raise self._fail(f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
+            if anchor is not None:
+                self._open.add(anchor)
+            before = self._nodes
+            self._depth += 1
+            try:
+                node = super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+            self._nodes += 1
+            if anchor is not None:
+                self._open.discard(anchor)
+                self._sizes[anchor] = self._nodes - before
+            return node
 
     def construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> LineDict:
         loader.flatten_mapping(node)

@@ -16,7 +16,10 @@ Rules (documented in docs/agreement-format.md):
 A derived clause owns its provenance: a child that changes a clause of its base (any field
 other than ``source``, ``legal_form`` and ``note``) must give that clause its own ``source``,
 and its own ``legal_form`` where the clause has one (limits, freezes and the agreement
-itself). Inheriting the base's is an InputError naming the file, line and field.
+itself). Inheriting the base's is an InputError naming the file, line and field; so is a
+clause's ``source`` that restates the base clause's word for word, and so is removing a clause and
+adding it back changed (it is compared with the clause removed). A derived agreement has its
+own ``id``, never its base's.
 
 The base is never modified; the result is a new mapping.
 """
@@ -24,6 +27,7 @@ The base is never modified; the result is a new mapping.
 from __future__ import annotations
 
 import copy
+import datetime as _dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -139,6 +143,7 @@ def _remove(base: LineDict, removals: Any, file: str | None) -> LineDict:
 def derive(base: Mapping[str, Any], child: Mapping[str, Any]) -> LineDict:
     """The resolved mapping of ``child`` applied to ``base`` (both left unchanged)."""
     file = getattr(child, "file", None)
+    _check_id(base, child, file)
     resolved = _copy_dict(base)
     if "remove" in child:
         resolved = _remove(resolved, child["remove"], file)
@@ -150,8 +155,22 @@ def derive(base: Mapping[str, Any], child: Mapping[str, Any]) -> LineDict:
     child_body.update(body)
     merged: LineDict = _merge(resolved, child_body, None)
     merged["extends"] = child.get("extends")
-    _check_provenance(resolved, child, merged)
+    # against the base as it was before `remove`: removing a clause and adding it back changed
+    # is changing it
+    _check_provenance(base, child, merged)
     return merged
+
+
+def _check_id(base: Mapping[str, Any], child: Mapping[str, Any], file: str | None) -> None:
+    """A derived agreement is another agreement: it may not go by its base's id (its findings
+    would be reported as the base's, under the base's title, source and legal form)."""
+    lines = getattr(child, "key_lines", {})
+    if child.get("id") is None:
+        raise InputError(f"a derived agreement needs its own id (it extends {base.get('id')!r})", file=file,
+                         line=lines.get("extends", getattr(child, "line", None)), field="id")
+    if child.get("id") == base.get("id"):
+        raise InputError(f"a derived agreement needs its own id, not its base's ({base.get('id')!r})",
+                         file=file, line=lines.get("id"), field="id")
 
 
 # ----------------------------------------------------------------------------- provenance
@@ -162,7 +181,12 @@ def _differs(base: Any, child: Any) -> bool:
     key the child gives differs)."""
     if isinstance(base, Mapping) and isinstance(child, Mapping):
         return any(k not in base or _differs(base[k], v) for k, v in child.items())
-    return bool(base != child)
+    return bool(_plain(base) != _plain(child))
+
+
+def _plain(value: Any) -> Any:
+    """A date as its ISO text (``2018-02-05`` and ``'2018-02-05'`` say the same)."""
+    return value.isoformat() if isinstance(value, _dt.date) else value
 
 
 def _changed_fields(base: Mapping[str, Any], child: Mapping[str, Any], skip: tuple[str, ...] = ()) -> list[str]:
@@ -171,14 +195,33 @@ def _changed_fields(base: Mapping[str, Any], child: Mapping[str, Any], skip: tup
             if k not in PROVENANCE_FIELDS and k not in skip and (k not in base or _differs(base[k], v))]
 
 
+def _citation(source: Any) -> Any:
+    """A source as it is cited, for comparison: ``treaty`` is ``{ref: treaty}``; empty fields
+    are left out."""
+    if isinstance(source, str):
+        return {"ref": source}
+    if isinstance(source, Mapping):
+        return {str(k): v for k, v in source.items() if v is not None}
+    return source
+
+
 def _require_own(child: Mapping[str, Any], changed: list[str], needs: tuple[str, ...], *, what: str,
-                 field: str, base_ref: Any, file: str | None, line: int | None = None) -> None:
+                 field: str, base_ref: Any, file: str | None, line: int | None = None,
+                 base: Mapping[str, Any] | None = None) -> None:
     """Raise when a clause the child changed lacks a field of ``needs`` of its own; the error
-    points at the first changed field (or at ``line`` when the clause is not in the file)."""
+    points at the first changed field (or at ``line`` when the clause is not in the file). A
+    ``source`` that restates the ``base`` clause's word for word is the base's, not its own."""
+    lines = getattr(child, "key_lines", {})
     for need in needs:
         if need in child and child[need] is not None:
+            if (need == "source" and base is not None and base.get("source") is not None
+                    and _citation(child["source"]) == _citation(base["source"])):
+                raise InputError(
+                    f"{what} differs from its base ({base_ref}) in {', '.join(changed)} but cites the base's "
+                    f"source unchanged: a changed clause needs its own source",
+                    file=getattr(child, "file", None) or file, line=lines.get("source", line),
+                    field=_dot(field, need))
             continue
-        lines = getattr(child, "key_lines", {})
         line = lines.get(changed[0], getattr(child, "line", None) or line)
         raise InputError(
             f"{what} differs from its base ({base_ref}) in {', '.join(changed)} but inherits the base's "
@@ -209,7 +252,7 @@ def _check_items(base_items: Any, child_items: Any, merged_items: Any, section: 
         if changed:
             where = f"{path}[{order.index(item.get(key))}]" if item.get(key) in order else path
             _require_own(item, changed, needs, what=f"{_SINGULAR[section]} {item.get(key)!r}", field=where,
-                         base_ref=base_ref, file=file)
+                         base_ref=base_ref, file=file, base=known[item.get(key)])
 
 
 def _check_provenance(base: Mapping[str, Any], child: Mapping[str, Any], merged: Mapping[str, Any]) -> None:
@@ -221,6 +264,7 @@ def _check_provenance(base: Mapping[str, Any], child: Mapping[str, Any], merged:
     changed = _changed_fields(base, child, skip=CONTAINERS)
     changed += [f"remove: {k}" for k in removals if "." not in str(k)]
     if changed:
+        # (the agreement itself may cite its base's document: two variants of one proposal)
         _require_own(child, changed, ("source", "legal_form"), what="the derived agreement", field="",
                      base_ref=ref, file=file)
     for section in ("categories", "counting", "limits", "freezes", "conditions"):
@@ -234,7 +278,7 @@ def _check_provenance(base: Mapping[str, Any], child: Mapping[str, Any], merged:
                 changed = _changed_fields(dates[k], clause)
                 if changed:
                     _require_own(clause, changed, ("source",), what=f"date {k!r}", field=f"dates.{k}",
-                                 base_ref=ref, file=file)
+                                 base_ref=ref, file=file, base=dates[k])
     regime, child_regime = base.get("regime"), child.get("regime")
     if isinstance(regime, Mapping):
         mine: Mapping[str, Any] = child_regime if isinstance(child_regime, Mapping) else {}
@@ -244,7 +288,7 @@ def _check_provenance(base: Mapping[str, Any], child: Mapping[str, Any], merged:
         if changed:
             line = getattr(child, "key_lines", {}).get("regime" if mine else "remove")
             _require_own(mine, changed, ("source",), what="the regime", field="regime", base_ref=ref,
-                         file=file, line=line)
+                         file=file, line=line, base=regime)
         merged_regime: Mapping[str, Any] = merged["regime"] if isinstance(merged.get("regime"), Mapping) else {}
         for section in lists:
             _check_items(regime.get(section), mine.get(section), merged_regime.get(section), section,

@@ -167,13 +167,18 @@ def _steps(clause: Clause, c: Mapping[str, Any], f: str) -> tuple[tuple[_dt.date
     if not isinstance(values, Mapping) or not values:
         raise _at(clause, c, "values", "must map dates to numbers (null ends the limit)", f)
     steps: list[tuple[_dt.date, int | None]] = []
+    keys: dict[_dt.date, Any] = {}
     for k, v in values.items():
         try:
             day = parse_date(k)
         except InputError as err:
             raise _at(clause, values, k, err.problem, f) from None
+        if day in keys:  # 2030-01-01 and '2030-01-01' are two YAML keys but one date
+            raise _at(clause, values, k, f"the date {day.isoformat()} is given twice", f"{f}.{day.isoformat()}")
+        keys[day] = k
         steps.append((day, None if v is None else _count(clause, values, k, v, f"{f}.{day.isoformat()}")))
     steps.sort(key=lambda s: s[0])
-    if steps[0][1] is None:
-        raise _at(clause, values, next(iter(values)), "the first dated value must be a number", f)
+    if steps[0][1] is None:  # the line is the earliest date's, wherever it is written
+        first = steps[0][0]
+        raise _at(clause, values, keys[first], "the first dated value must be a number", f)
     return tuple(steps)

@@ -41,6 +41,8 @@ from .model import (
 from .vocabulary import EMPTY, CountingMethod, Vocabulary, method_of, resolve_vocabulary
 
 LIBRARY = Path(__file__).parent / "library"
+#: The fields of a clause's source: a named source to start from, then the citation's own fields.
+SOURCE_KEYS = ("ref", "document", "article", "url", "quote", "reliability", "note")
 _ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
 
 
@@ -229,14 +231,14 @@ def _str_list(ctx: _Ctx, m: Mapping[str, Any], key: str, field: str, *,
     return tuple(v)
 
 
-def _source(ctx: _Ctx, m: Mapping[str, Any], field: str) -> Source:
+def _source(ctx: _Ctx, m: Mapping[str, Any], field: str, *, at: str | None = None) -> Source:
     """The clause's source: a named source (``source: treaty``), a reference with extra
-    fields (``source: {ref: treaty, article: ...}``) or a full inline source."""
+    fields (``source: {ref: treaty, article: ...}``) or a full inline source. ``at`` is the
+    field path of the source itself when it is not ``FIELD.source`` (a named source)."""
+    f = at or _join(field, "source")
     if "source" not in m or m["source"] is None:
-        raise ctx.err(m, None, "every clause needs a source (document, article, url)",
-                      _join(field, "source"))
+        raise ctx.err(m, None, "every clause needs a source (document, article, url)", f)
     s = m["source"]
-    f = _join(field, "source")
     if isinstance(s, str):
         if s not in ctx.sources:
             raise ctx.err(m, "source", f"unknown source {s!r} (define it under sources:)", f)
@@ -244,13 +246,18 @@ def _source(ctx: _Ctx, m: Mapping[str, Any], field: str) -> Source:
     if not isinstance(s, Mapping):
         raise ctx.err(m, "source", "must be a source name or a mapping", f)
     fields: dict[str, Any] = {}
+    for k in s:
+        if k not in SOURCE_KEYS:  # a misspelt `reliability` must not leave the label `official`
+            raise ctx.err(s, str(k), f"unknown source field (known: {', '.join(SOURCE_KEYS)})", _join(f, str(k)))
+        if isinstance(s[k], (Mapping, list, bool)):
+            raise ctx.err(s, str(k), "must be a string", _join(f, str(k)))
     if "ref" in s:
         ref = s["ref"]
-        if ref not in ctx.sources:
+        if not isinstance(ref, str) or ref not in ctx.sources:
             raise ctx.err(s, "ref", f"unknown source {ref!r} (define it under sources:)", _join(f, "ref"))
         base = ctx.sources[ref]
-        fields = {k: getattr(base, k) for k in ("document", "article", "url", "quote", "reliability", "note")}
-    for k in ("document", "article", "url", "quote", "reliability", "note"):
+        fields = {k: getattr(base, k) for k in SOURCE_KEYS[1:]}
+    for k in SOURCE_KEYS[1:]:
         if k in s and s[k] is not None:
             fields[k] = str(s[k])
     if not fields.get("document"):
@@ -297,7 +304,7 @@ def build_agreement(raw: Mapping[str, Any], *, path: str | None = None, kinds: K
             raise ctx.err(sources, name, "must be a mapping with at least a document", f"sources.{name}")
         if "ref" in s:
             raise ctx.err(s, "ref", "a named source cannot refer to another", f"sources.{name}.ref")
-        ctx.sources[str(name)] = _source(ctx, {"source": s}, f"sources.{name}")
+        ctx.sources[str(name)] = _source(ctx, {"source": s}, "", at=f"sources.{name}")
 
     agreement_id = _check_id(ctx, raw, "id", "", set())
     title = _str(ctx, raw, "title", "")

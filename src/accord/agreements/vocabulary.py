@@ -35,6 +35,8 @@ NUMERIC_ATTRIBUTES = ("warheads",)
 #: Category units when a vocabulary declares none.
 DEFAULT_UNITS = ("items", "warheads")
 _ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
+#: The fields of the vocabulary's own source.
+SOURCE_KEYS = ("document", "article", "url", "quote", "reliability", "note")
 
 
 @dataclass(frozen=True)
@@ -331,6 +333,12 @@ def parse_vocabulary(m: Mapping[str, Any], *, file: str | None, field: str = "")
         where = _join(field, "source")
         if not isinstance(s, Mapping) or not isinstance(s.get("document"), str):
             raise _err(m, "source", "must be a mapping with at least a document", where, file)
+        for k, v in s.items():
+            if k not in SOURCE_KEYS:  # a misspelt `reliability` must not leave the label `official`
+                raise _err(s, str(k), f"unknown source field (known: {', '.join(SOURCE_KEYS)})",
+                           f"{where}.{k}", file)
+            if isinstance(v, (Mapping, list, bool)):
+                raise _err(s, str(k), "must be a string", f"{where}.{k}", file)
         if s.get("reliability", "official") not in RELIABILITIES:
             raise _err(s, "reliability", f"unknown reliability {s.get('reliability')!r} "
                        f"(allowed: {', '.join(RELIABILITIES)})", f"{where}.reliability", file)

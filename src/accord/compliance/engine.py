@@ -18,6 +18,7 @@ import datetime as _dt
 from collections.abc import Iterable, Mapping
 
 from ..agreements.model import Agreement
+from ..errors import InputError
 from ..forces.holdings import Holdings
 from .findings import SCHEMA, STATUSES, Finding, Part, Report
 from .rules.base import Context, Rule
@@ -40,9 +41,11 @@ def evaluate(
     Dates are every snapshot date of the party (skipping snapshots that say nothing about a
     limit nor any limit of its kind), or only ``at``, evaluated for each limit on the latest
     snapshot on or before ``at`` that has data for it (``data_as_of`` says which). ``caps``
-    sets parameter caps: ``{limit_id: n}`` or ``{limit_id: {party: n}}``. The agreement and
-    holdings are not modified.
+    sets parameter caps: ``{limit_id: n}`` or ``{limit_id: {party: n}}``; an unknown limit, or a
+    party the limit does not cap (a coalition's cap is set by its label, ``US+UK+FR``), is an
+    InputError rather than a cap silently left unset. The agreement and holdings are not modified.
     """
+    _check_caps(agreement, caps or {})
     wanted = tuple(parties) if parties is not None else agreement.parties
     members = tuple(dict.fromkeys(p for p in wanted if p in agreement.parties))
     ctx = Context(agreement, holdings, members, at, caps or {})
@@ -56,3 +59,20 @@ def evaluate(
         keyed += [(rank.get(f.party, len(rank)), f.date, index, f) for f in rule.evaluate(limit, ctx)]
     keyed.sort(key=lambda k: k[:3])
     return Report(agreement.id, tuple(k[3] for k in keyed), agreement.title)
+
+
+def _check_caps(agreement: Agreement, caps: Mapping[str, int | Mapping[str, int]]) -> None:
+    """Each cap the user sets names a limit, and a party (or coalition) that limit caps: a cap
+    set for nobody would leave the agreement's standing while the user believes it replaced."""
+    limits = {lim.id: lim for lim in agreement.limits}
+    for lid, given in caps.items():
+        limit = limits.get(lid)
+        if limit is None:
+            raise InputError(f"unknown limit {lid!r} in {agreement.id} (limits: {', '.join(limits)})",
+                             field="caps")
+        if isinstance(given, Mapping):
+            rule = limit.spec
+            keys = rule.cap_keys(agreement) if isinstance(rule, Rule) else agreement.parties
+            for key in given:
+                if key not in keys:
+                    raise InputError(f"{lid} has no cap for {key!r} (set it for: {', '.join(keys)})", field="caps")

@@ -116,6 +116,10 @@ class Rule(ABC):
     def describe(self) -> Description:
         """What the clause imposes: one line, display fields and JSON."""
 
+    def cap_keys(self, agreement: Agreement) -> tuple[str, ...]:
+        """Whose cap a user may set per party (``caps={id: {KEY: n}}``): each party's."""
+        return agreement.parties
+
     def unrelated(self, ctx: Context, limit: Limit, snap: Snapshot) -> bool:
         """True when a snapshot says nothing about this limit nor any limit of the same kind
         (a stockpile estimate says nothing about launchers; an exchange nothing about a freeze),

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ...agreements.kinds import Clause, parse_cap
-from ...agreements.model import Cap, Description, Limit
+from ...agreements.model import Agreement, Cap, Description, Limit
 from ...forces.holdings import Snapshot
 from ..findings import CapTrace, DataTrace, Finding, MemberTrace, Part
 from ..valuation import Valuation
@@ -53,6 +53,10 @@ class CoalitionRule(Rule):
 
     def describe(self) -> Description:
         return describe_cap(self.kind, self.cap, parties=self.label)
+
+    def cap_keys(self, agreement: Agreement) -> tuple[str, ...]:
+        """The coalition has one cap, set by its label (``US+UK+FR``)."""
+        return (self.label,)
 
     def evaluate(self, limit: Limit, ctx: Context) -> list[Finding]:
         if not set(self.parties) & set(ctx.parties):

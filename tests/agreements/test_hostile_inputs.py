@@ -1,0 +1,133 @@
+"""Hostile and sloppy agreement files: each is one error naming file, line and field (exit 2 in
+the CLI), never a traceback, a hang or a silent choice."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from typer.testing import CliRunner
+
+from accord.agreements._yaml import MAX_ALIAS_NODES, MAX_DEPTH
+from accord.app.library import load_agreement
+from accord.cli import app
+from accord.errors import InputError
+
+GOOD = """\
+id: mini
+title: A minimal agreement
+parties: [US, RU]
+legal_form: treaty
+sources:
+  doc: {document: A document, url: https://example.org/doc}
+source: doc
+dates:
+  entry_into_force: {date: 2020-01-01, source: doc}
+  expires: {date: 2030-01-01, source: doc}
+categories:
+  - {id: things, title: Things, source: doc}
+limits:
+  - {id: cap_things, title: Things, categories: [things], cap: 10, source: doc}
+regime:
+  verification: none
+"""
+
+
+def write(tmp_path, text, name="a.yaml"):
+    p = tmp_path / name
+    p.write_text(textwrap.dedent(text), encoding="utf-8")
+    return p
+
+
+def error_of(path) -> InputError:
+    with pytest.raises(InputError) as info:
+        load_agreement(str(path))
+    return info.value
+
+
+# ----------------------------------------------------------------------------- YAML bombs
+
+
+def test_deep_nesting_is_an_error_not_a_recursion_error(tmp_path):
+    p = write(tmp_path, GOOD + "summary: " + "[" * 5000 + "]" * 5000 + "\n")
+    err = error_of(p)
+    assert err.file == str(p) and err.line == 17 and f"more than {MAX_DEPTH} levels" in err.problem
+    block = "".join("  " * i + f"k{i}:\n" for i in range(3 * MAX_DEPTH)) + "  " * 3 * MAX_DEPTH + "v: 1\n"
+    assert f"more than {MAX_DEPTH} levels" in error_of(write(tmp_path, block, "b.yaml")).problem
+
+
+def test_billion_laughs_is_refused_before_anything_walks_it(tmp_path):
+    lines = ["      - &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"      - &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    text = GOOD.replace("  - {id: cap_things, title: Things, categories: [things], cap: 10, source: doc}\n",
+                        "  - id: cap_things\n    categories: [things]\n    source: doc\n    cap:\n"
+                        + "\n".join(lines) + "\n")
+    p = write(tmp_path, text)
+    result = CliRunner().invoke(app, ["show", str(p)])  # used to print a 10**9-item list: a hang
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"aliases expand to more than {MAX_ALIAS_NODES:,} nodes" in result.output
+    assert f"{p}:22:" in result.output  # the line of a5, whose aliases cross 10**5 nodes
+
+
+def test_an_alias_inside_its_own_node(tmp_path):
+    err = error_of(write(tmp_path, GOOD.replace("parties: [US, RU]", "parties: &p [US, *p]")))
+    assert err.line == 3 and "alias *p refers to the node that contains it" in err.problem
+
+
+def test_a_few_aliases_still_work(tmp_path):
+    text = GOOD.replace("sources:\n  doc: {document: A document, url: https://example.org/doc}",
+                        "sources:\n  doc: &doc {document: A document, url: https://example.org/doc}\n"
+                        "  copy: *doc")
+    assert load_agreement(str(write(tmp_path, text))).limit("cap_things").cap.value == 10
+
+
+def test_a_huge_number_is_one_short_line(tmp_path):
+    err = error_of(write(tmp_path, GOOD.replace("cap: 10", "cap: " + "9" * 5000)))
+    assert err.line == 14 and "digits" in err.problem and len(err.one_line()) < 400
+
+
+# ----------------------------------------------------------------------------- sources
+
+
+@pytest.mark.parametrize(
+    "old, new, line, field, problem",
+    [
+        # a misspelt reliability used to be dropped, leaving the label `official`
+        ("url: https://example.org/doc}", "url: https://example.org/doc, reliabilty: estimate}", 6,
+         "sources.doc.reliabilty", "unknown source field"),
+        ("cap: 10, source: doc}", "cap: 10, source: {ref: doc, articel: II}}", 14, "limits[0].source.articel",
+         "unknown source field"),
+        ("cap: 10, source: doc}", "cap: 10, source: {ref: [doc]}}", 14, "limits[0].source.ref", "must be a string"),
+        ("cap: 10, source: doc}", "cap: 10, source: {document: [a, b]}}", 14, "limits[0].source.document",
+         "must be a string"),
+    ],
+)
+def test_source_fields_are_checked(tmp_path, old, new, line, field, problem):
+    assert old in GOOD
+    err = error_of(write(tmp_path, GOOD.replace(old, new)))
+    assert (err.line, err.field) == (line, field) and problem in err.problem
+
+
+def test_a_vocabulary_source_with_a_misspelt_field(tmp_path):
+    text = GOOD + "vocabulary: {source: {document: x, reliabilty: estimate}}\n"
+    err = error_of(write(tmp_path, text))
+    assert err.field == "vocabulary.source.reliabilty" and "unknown source field" in err.problem
+
+
+# ----------------------------------------------------------------------------- dated values
+
+
+@pytest.mark.parametrize("second", ["'2025-01-01'", "2025-01-01 00:00:00"])
+def test_one_date_twice_in_dated_values(tmp_path, second):
+    # two YAML keys, one date: the later used to win silently
+    err = error_of(write(tmp_path, GOOD.replace("cap: 10", f"cap: {{values: {{2025-01-01: 5, {second}: 10}}}}")))
+    assert (err.line, err.field) == (14, "limits[0].cap.values.2025-01-01") and "given twice" in err.problem
+
+
+def test_the_first_dated_value_error_points_at_the_earliest_date(tmp_path):
+    text = GOOD.replace("cap: 10", "cap:\n      values:\n        2025-01-01: 5\n        2021-01-01: null")
+    text = text.replace("  - {id: cap_things, title: Things, categories: [things], cap:",
+                        "  - id: cap_things\n    title: Things\n    categories: [things]\n    source: doc\n    cap:")
+    text = text.replace("        2021-01-01: null, source: doc}", "        2021-01-01: null")
+    err = error_of(write(tmp_path, text))
+    assert err.line == 21 and "first dated value must be a number" in err.problem
