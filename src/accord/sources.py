@@ -29,6 +29,9 @@ RELIABILITY_ORDER: tuple[str, ...] = ("synthetic", "user", "estimate", "secondar
 #: Every reliability label, strongest first (the order error messages and docs list them in).
 RELIABILITIES: tuple[str, ...] = tuple(reversed(RELIABILITY_ORDER))
 
+#: The label of a source in a user's file that gives none: only a stated label makes a figure official.
+UNLABELLED = "user"
+
 _RANK = {label: i for i, label in enumerate(RELIABILITY_ORDER)}
 
 

@@ -83,7 +83,7 @@ def test_overriding_one_cap_changes_only_that_cap(limit, cap):
             assert lim.cap.value == cap
             assert (lim.categories, lim.binding) == (orig.categories, orig.binding)
             # the changed clause cites the child's source, whole, and states the child's legal form
-            assert (lim.source, lim.legal_form) == (Source(**MINE), "proposal")
+            assert (lim.source, lim.legal_form) == (Source(**MINE, reliability="user"), "proposal")
         else:
             assert lim == orig
 

@@ -193,3 +193,41 @@ def test_user_data_is_never_labelled_official():
             for snap in accord.load_holdings(path, agreement):
                 for total in snap.totals:
                     assert total.source is not None and total.source.reliability == "user"
+
+
+def test_a_source_that_states_no_reliability_is_the_users_never_official(tmp_path):
+    """Only a stated label makes a figure official: a user's clause citing "My proposal" is `user`."""
+    p = tmp_path / "mine.yaml"
+    p.write_text("id: mine\nextends: newstart-2021\ntitle: Mine\nlegal_form: proposal\nadopted: false\n"
+                 "source: {document: My proposal}\nlimits:\n  - id: deployed_warheads\n    cap: 1000\n"
+                 "    legal_form: proposal\n    source: {document: My proposal, article: para 1}\n", encoding="utf-8")
+    ag = accord.load_agreement(str(p))
+    assert ag.source.reliability == "user"
+    assert ag.limit("deployed_warheads").source.reliability == "user"
+    assert ag.limit("deployed_delivery_vehicles").source.reliability == "official"  # inherited, labelled
+
+
+def test_every_source_in_the_library_states_its_reliability():
+    """The `user` default must never apply to the built-in library: each source says what it is."""
+    import yaml
+
+    from accord.agreements.load import LIBRARY
+
+    def inline_sources(node, path):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k == "source" and isinstance(v, dict) and "ref" not in v:
+                    yield path + ".source", v
+                yield from inline_sources(v, f"{path}.{k}")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                yield from inline_sources(v, f"{path}[{i}]")
+
+    unlabelled = []
+    for f in sorted(LIBRARY.rglob("*.yaml")):
+        data = yaml.safe_load(f.read_text(encoding="utf-8"))
+        named = [(f"sources.{n}", s) for n, s in (data.get("sources") or {}).items()]
+        for where, s in [*named, *inline_sources(data, "")]:
+            if "reliability" not in s:
+                unlabelled.append(f"{f.name}: {where}")
+    assert not unlabelled

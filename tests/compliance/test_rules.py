@@ -328,3 +328,17 @@ def test_a_cap_set_for_nobody_is_an_error_not_ignored(five, caps, problem):
     with pytest.raises(InputError) as info:
         evaluate(five, h, at=D(2024, 1, 1), caps=caps)
     assert problem in info.value.problem and info.value.field == "caps"
+
+
+def test_a_freeze_on_an_estimated_baseline_is_only_as_reliable_as_the_estimate(tmp_path):
+    """Official data against a cap read from an estimate: the finding's data are an estimate."""
+    text = AGREEMENT + ("freezes:\n"
+                        "  - {id: f, title: F, categories: [warheads], cap: {level_on: 2021-01-01}, source: doc}\n")
+    ag = load_agreement(str(write(tmp_path, text)))
+    holdings = Holdings([snap("FR", D(2021, 1, 1), warheads=290),  # FR figures are estimates
+                         Snapshot("FR", D(2022, 1, 1), {"warheads": Count(280, Source("gov", reliability="official"))},
+                                  origin="FR data")])
+    (f,) = evaluate(ag, holdings, parties=["FR"], at=D(2022, 6, 1)).where(limit="f")
+    assert (f.value, f.cap, f.status) == (280, 290, "within")
+    assert f.trace["parts"][0]["source"]["reliability"] == "official"
+    assert f.data_reliability == "estimate"

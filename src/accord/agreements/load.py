@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..periods import Period, add_years, parse_date
-from ..sources import RELIABILITIES, Source
+from ..sources import RELIABILITIES, UNLABELLED, Source
 from ._yaml import LineDict, load_yaml_file
 from .amend import derive
 from .kinds import Clause, KindRegistry
@@ -262,7 +262,8 @@ def _source(ctx: _Ctx, m: Mapping[str, Any], field: str, *, at: str | None = Non
             fields[k] = str(s[k])
     if not fields.get("document"):
         raise ctx.err(s, None, "a source needs a document (or ref: to a named source)", _join(f, "document"))
-    rel = fields.get("reliability", "official")
+    # A source that does not say what it is counts as the user's: only a label makes it official.
+    rel = fields.setdefault("reliability", UNLABELLED)
     if rel not in RELIABILITIES:
         raise ctx.err(s, "reliability", f"unknown reliability {rel!r} (allowed: {', '.join(RELIABILITIES)})",
                       _join(f, "reliability"))

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..sources import RELIABILITIES, Source
+from ..sources import RELIABILITIES, UNLABELLED, Source
 from ._yaml import LineDict, load_yaml_file
 
 VOCABULARIES = Path(__file__).parent / "library" / "vocabularies"
@@ -339,9 +339,9 @@ def parse_vocabulary(m: Mapping[str, Any], *, file: str | None, field: str = "")
                            f"{where}.{k}", file)
             if isinstance(v, (Mapping, list, bool)):
                 raise _err(s, str(k), "must be a string", f"{where}.{k}", file)
-        if s.get("reliability", "official") not in RELIABILITIES:
+        if s.get("reliability", UNLABELLED) not in RELIABILITIES:
             raise _err(s, "reliability", f"unknown reliability {s.get('reliability')!r} "
                        f"(allowed: {', '.join(RELIABILITIES)})", f"{where}.reliability", file)
-        source = Source.from_mapping(s)
+        source = Source.from_mapping({"reliability": UNLABELLED, **s})
     return Vocabulary(vid, _text(m, "title", field, file, required=False) or vid, types, statuses, tuple(modes),
                       tuple(units), source)

@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from ..periods import Period
-from ..sources import Source
+from ..sources import Source, weakest
 
 if TYPE_CHECKING:  # pandas is imported only when a frame is asked for
     import pandas as pd
@@ -82,6 +82,12 @@ class CapTrace:
     parts: tuple[Part, ...] = ()
     problem: str | None = None
     step_from: _dt.date | None = None
+
+    @property
+    def reliability(self) -> str | None:
+        """The weakest reliability of the data a baseline cap was read from (None for a cap the
+        clause or the user states)."""
+        return weakest(p.source.reliability for p in self.parts if p.source is not None)
 
     def to_json(self) -> dict[str, Any]:
         if self.problem is not None:
@@ -168,7 +174,8 @@ class Finding:
 
     ``party`` is one party, or the members joined by ``+`` for a coalition (``US+UK+FR``),
     whose codes are in ``parties``. ``data_reliability`` is the weakest reliability of the
-    sources of the parts that made the value (None without data); ``source.reliability`` is
+    sources of the parts that made the value and, for a freeze, its baseline (None without
+    data); ``source.reliability`` is
     the clause's. ``group`` is the family the limit's rule belongs to (``limit``/``freeze``).
     """
 

@@ -23,6 +23,7 @@ from typing import ClassVar
 from ...agreements.kinds import Clause, parse_cap
 from ...agreements.model import Agreement, Cap, Description, Limit
 from ...forces.holdings import Holdings, Snapshot
+from ...sources import weakest
 from ..findings import CapTrace, ClauseTrace, DataTrace, Finding, MemberTrace, Part, Trace
 from ..valuation import SnapshotParts, Valuation, snapshot_parts, value_of
 
@@ -174,7 +175,8 @@ def finding(ctx: Context, limit: Limit, party: str, day: _dt.date, valuation: Va
     return Finding(party, day, limit.id, limit.title, limit.kind, valuation.value, cap.value, headroom, status,
                    limit.legal_form, limit.verification, limit.source, trace,
                    data.as_of if data is not None else None, valuation.estimate or cap.estimate,
-                   valuation.reliability, parties or (party,), limit.group)
+                   weakest(r for r in (valuation.reliability, cap.reliability) if r is not None),
+                   parties or (party,), limit.group)
 
 
 def fixed_cap(cap: Cap, day: _dt.date) -> CapTrace | None:
