@@ -373,6 +373,9 @@ def register(app: typer.Typer) -> None:
             if not sep or not key.strip():
                 raise InputError(f"expected NAME=VALUES, got {g!r}", field="--grid")
             key = key.strip()
+            if key in parsed:
+                raise InputError(f"{key} is given twice; give all its values in one --grid {key}=VALUES",
+                                 field="--grid")
             parsed[key] = [w.strip() for w in spec.split(",")] if key in words else parse_values(spec, field=key)
         if not parsed:
             raise InputError("give at least one --grid NAME=VALUES", field="--grid")

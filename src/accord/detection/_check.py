@@ -35,7 +35,7 @@ def probability(name: str, value: Any, *, open_low: bool = False, open_high: boo
     """``value`` as a float in [0, 1] (ends excluded where asked); else an InputError."""
     try:
         p = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InputError(f"must be a probability, got {value!r}", field=name) from None
     if math.isnan(p) or p < 0.0 or p > 1.0 or (open_low and p == 0.0) or (open_high and p == 1.0):
         lo = "(0" if open_low else "[0"
@@ -48,7 +48,7 @@ def positive(name: str, value: Any, *, allow_zero: bool = False) -> float:
     """``value`` as a finite float > 0 (or ≥ 0); else an InputError."""
     try:
         x = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InputError(f"must be a number, got {value!r}", field=name) from None
     if not math.isfinite(x) or x < 0.0 or (x == 0.0 and not allow_zero):
         raise InputError(f"must be {'≥' if allow_zero else '>'} 0, got {value!r}", field=name)
@@ -59,7 +59,7 @@ def finite(name: str, value: Any) -> float:
     """``value`` as a finite float; else an InputError."""
     try:
         x = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InputError(f"must be a number, got {value!r}", field=name) from None
     if not math.isfinite(x):
         raise InputError(f"must be a finite number, got {value!r}", field=name)

@@ -129,6 +129,8 @@ def parse_values(spec: str, *, field: str) -> list[Any]:
                 raise InputError(f"a range is start:stop or start:stop:step, got {part!r}", field=field)
             start, stop = (_number(b, field) for b in bits[:2])
             step = _number(bits[2], field) if len(bits) == 3 else 1
+            if not all(math.isfinite(x) for x in (start, stop, step)):
+                raise InputError(f"a range needs finite numbers, got {part!r}", field=field)
             if step <= 0:
                 raise InputError(f"the step must be positive in {part!r}", field=field)
             count = math.floor((stop - start) / step + 1e-9) + 1
@@ -155,6 +157,10 @@ def _tidy(x: float) -> Any:
     return int(x) if float(x).is_integer() else x
 
 
+#: Most grid points a sweep evaluates (the product of the value counts), so work and memory stay bounded.
+MAX_POINTS = 1_000_000
+
+
 def grid_points(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
     """The cartesian product of the grid, in order (last parameter varies fastest)."""
     if not grid:
@@ -163,6 +169,10 @@ def grid_points(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
     for n in names:
         if len(grid[n]) == 0:
             raise InputError("no values", field=n)
+    size = math.prod(len(grid[n]) for n in names)
+    if size > MAX_POINTS:
+        raise InputError(f"{' × '.join(str(len(grid[n])) for n in names)} = {size:,} points, more than "
+                         f"{MAX_POINTS:,}", field="grid")
     return [dict(zip(names, combo, strict=False)) for combo in itertools.product(*(grid[n] for n in names))]
 
 

@@ -63,6 +63,11 @@ class MissileSystem:
     max_per_missile: int
     source: str
 
+    def __post_init__(self) -> None:
+        for attr in ("deployed", "declared_per_missile", "max_per_missile"):
+            value = _check.integer(f"systems[{self.name!r}].{attr}", getattr(self, attr), low=0)
+            object.__setattr__(self, attr, value)
+
     @property
     def headroom(self) -> int:
         """Extra warheads one missile can take beyond its declared loading."""
@@ -92,6 +97,31 @@ class Context:
     sentences: Mapping[str, str] = field(default_factory=dict)
     gaps: Mapping[str, Gap] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        """A hand-built context is checked like user input: one-line errors naming the field."""
+        day: Any = self.as_of
+        if isinstance(day, _dt.datetime):
+            object.__setattr__(self, "as_of", day.date())
+        elif day is not None and not isinstance(day, _dt.date):
+            from ...periods import parse_date
+
+            object.__setattr__(self, "as_of", parse_date(day, field="as_of"))
+        for name in ("quotas", "figures", "sentences", "gaps"):
+            if not isinstance(getattr(self, name), Mapping):
+                raise InputError(f"must be a mapping of names, got {type(getattr(self, name)).__name__}", field=name)
+        for name, kind in (("quotas", Figure), ("figures", Figure), ("gaps", Gap)):
+            for key, value in getattr(self, name).items():
+                if not isinstance(value, kind):
+                    raise InputError(f"must be a {kind.__name__}, got {value!r}", field=f"{name}[{key!r}]")
+        for name in ("quotas", "figures"):  # counts: whole numbers ≥ 0
+            checked = {key: dataclasses.replace(f, value=_check.integer(f"{name}[{key!r}]", f.value, low=0))
+                       for key, f in getattr(self, name).items()}
+            object.__setattr__(self, name, checked)
+        object.__setattr__(self, "systems", tuple(self.systems))
+        for system in self.systems:
+            if not isinstance(system, MissileSystem):
+                raise InputError(f"must be MissileSystem values, got {system!r}", field="systems")
+
     def gap(self, key: str, *, field: str, problem: str) -> InputError:
         """The error for a missing input ``key``: the profile's reason, else the generic one."""
         g = self.gaps.get(key)
@@ -115,8 +145,13 @@ class Bounds:
 
     def text(self) -> str:
         """The interval as a reader writes it: ``[0, 1)``, ``[1, ∞)``."""
-        hi = "∞)" if self.high is None else f"{self.high:g}{')' if self.open_high else ']'}"
-        return f"[{self.low:g}, {hi}"
+        hi = "∞)" if self.high is None else f"{_num(self.high)}{')' if self.open_high else ']'}"
+        return f"[{_num(self.low)}, {hi}"
+
+
+def _num(x: float) -> str:
+    """A bound as a reader writes it: ``0.5``, ``200``, ``10,000,000``."""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:g}"
 
 
 def param(
@@ -209,9 +244,11 @@ def _valid(info: ParamInfo, value: Any) -> Any:
         return _check.integer(info.name, value, low=int(b.low), high=None if b.high is None else int(b.high))
     if info.type is float:
         assert b is not None
+        if isinstance(value, (bool, str)):
+            raise InputError(f"must be a number, got {value!r}", field=info.name)
         if b.low == 0 and b.high == 1:
-            return _check.probability(info.name, value, open_high=b.open_high)
-        x = _check.finite(info.name, value)
+            return _check.probability(info.name, value, open_high=b.open_high) + 0.0  # -0.0 → 0.0
+        x = _check.finite(info.name, value) + 0.0
         if x < b.low or (b.high is not None and (x > b.high or (b.open_high and x == b.high))):
             raise InputError(f"must be in {b.text()}, got {value!r}", field=info.name)
         return x
@@ -219,6 +256,11 @@ def _valid(info: ParamInfo, value: Any) -> Any:
         names = ", ".join(info.choices[:-1]) + " or " + info.choices[-1]
         raise InputError(f"must be {names}", field=info.name)
     return value
+
+
+#: Bounds on the Monte Carlo check (work and memory): trials, and trials × years (≈ 15 s).
+MAX_TRIALS = 10_000_000
+MAX_TRIAL_YEARS = 100_000_000
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -233,13 +275,16 @@ class CommonParams:
     confidence: float = param("Target detection probability per year, for the quota needed.", "probability",
                               default=0.9, low=0, high=1, open_high=True)
     simulate: int | None = param("Also run a Monte Carlo check with this many trials.", "trials",
-                                 default=None, low=100)
+                                 default=None, low=100, high=MAX_TRIALS)
 
     SCENARIO: ClassVar[str] = ""
 
     def __post_init__(self) -> None:
         for info in describe(type(self)):
             object.__setattr__(self, info.name, _valid(info, getattr(self, info.name)))
+        if self.simulate is not None and self.simulate * self.years > MAX_TRIAL_YEARS:
+            raise InputError(f"{self.simulate} trials × {self.years} years exceed {MAX_TRIAL_YEARS:,} simulated "
+                             "trial-years", field="simulate")
         self.check()
 
     def check(self) -> None:
@@ -274,16 +319,20 @@ def item_detection_sentence(q: float) -> str:
     return f"An inspected falsified item is recognised with probability {q:g}."
 
 
-def quota(context: Context, key: str, override: int | None, *, what: str) -> tuple[int, str, str]:
+def quota(
+    context: Context, key: str, override: int | None, *, what: str, field: str = "inspections"
+) -> tuple[int, str, str]:
     """The yearly quota: the user's override, else the context's figure; with its sentence and
-    the label of the inspections in prose (``what`` when the context has none)."""
+    the label of the inspections in prose (``what`` when the context has none). ``field`` is the
+    scenario's parameter that overrides the quota (the option a missing quota asks for)."""
     found = context.quotas.get(key)
     label = found.label if found and found.label else what
     if override is not None:
         return override, f"The yearly quota is set to {override} by the user.", label
     if found is None:
-        raise context.gap(key, field="inspections",
-                          problem=f"{context.agreement} sets no quota of {what} ({context.regime}); give --inspections")
+        option = "--" + field.replace("_", "-")
+        raise context.gap(key, field=field,
+                          problem=f"{context.agreement} sets no quota of {what} ({context.regime}); give {option}")
     return found.value, found.sentence, label
 
 

@@ -35,6 +35,8 @@ INSPECTION_SENTENCE = "upload.inspection"
 SELECTION_SENTENCE = "upload.selection"
 
 SPREADS = ("best", "concentrated", "spread")
+#: Most missile systems the best response searches over (it tries every fill order: n! of them).
+MAX_SYSTEMS = 8
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,6 +101,9 @@ def upload_scenario(
     W = _check.integer("warheads", warheads, low=1)
     if spread not in SPREADS:
         raise InputError("must be best, concentrated or spread", field="spread")
+    if len(systems) > MAX_SYSTEMS:
+        raise InputError(f"at most {MAX_SYSTEMS} deployed missile systems (the violator's best response tries "
+                         f"every fill order), got {len(systems)}", field="systems")
     pops = [s.deployed for s in systems]
 
     def model(uploaded: list[int]) -> YearModel:
@@ -107,6 +112,9 @@ def upload_scenario(
 
     orders = list(itertools.permutations(range(len(systems))))
     candidates: list[tuple[float, list[int], str]] = []
+    # Many fill orders give the same allocation (systems after the last one filled do not
+    # matter): evaluate each allocation once.
+    evaluated: dict[tuple[int, ...], float] = {}
     loadings = {"best": (True, False), "concentrated": (True,), "spread": (False,)}[spread]
     for concentrated in loadings:
         for order in orders if spread == "best" else orders[:1]:
@@ -114,7 +122,10 @@ def upload_scenario(
                 up = _allocation(systems, W, order, concentrated)
             except InputError:
                 continue
-            p = year_detection_probability(model(up))
+            key = tuple(up)
+            if key not in evaluated:
+                evaluated[key] = year_detection_probability(model(up))
+            p = evaluated[key]
             label = ("concentrated" if concentrated else "spread") + " in order " + " → ".join(
                 systems[i].name for i in order if up[i] > 0
             )
