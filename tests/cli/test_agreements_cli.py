@@ -140,3 +140,11 @@ def test_report_json_summary(tmp_path):
     answers = {(row["question"], row["party"]): row["answer"] for row in data["rows"]}
     assert answers[("Russia's 2022 reading of Article II.1(c)", "US")].startswith("901 vs cap 800: exceeds by 101")
     assert answers[("binding limit exceeded in a bundled exchange", "both")] == "none"
+
+
+def test_report_into_a_file_is_one_line_exit_2(tmp_path):
+    (tmp_path / "taken").write_text("x")
+    r = run("report", "--out", str(tmp_path / "taken"))
+    assert r.exit_code == 2 and "Traceback" not in r.output, r.output
+    assert r.stderr.strip() == f"error: {tmp_path / 'taken'}: --out: exists and is not a directory"
+    assert (tmp_path / "taken").read_text() == "x"

@@ -129,3 +129,63 @@ def test_synth_refuses_a_date_without_published_totals_and_writes_nothing(tmp_pa
     r = run("synth", "--party", "US", "--as-of", "2016-03-01", "--out", tmp_path / "x")
     one_line_error(r, "--as-of", "no published total", "2016-09-01")
     assert not (tmp_path / "x").exists()
+
+
+def test_a_byte_order_mark_is_read_as_check_reads_it(us2020, tmp_path):
+    # Windows editors write UTF-8 with a byte-order mark; check --data accepts one, so must the exchange.
+    out, _ = us2020
+    for name in ("declaration.json", "notifications.jsonl", "next-declaration.json"):
+        (tmp_path / name).write_bytes(b"\xef\xbb\xbf" + (out / name).read_bytes())
+    r = run("check", "newstart-2021", "--data", tmp_path / "declaration.json", "--format", "json")
+    assert r.exit_code == 0, r.output
+    r = run("exchange", "reconcile", *(tmp_path / n for n in ("declaration.json", "notifications.jsonl",
+                                                              "next-declaration.json")))
+    assert r.exit_code == 0, r.output
+    r = run("exchange", "replay", tmp_path / "declaration.json", tmp_path / "notifications.jsonl",
+            "--at", "2020-12-01", "--format", "json")
+    assert r.exit_code == 0, r.output
+
+
+def test_replay_out_into_an_unwritable_place_names_that_place(us2020, tmp_path):
+    out, _ = us2020
+    (tmp_path / "file").write_text("x")
+    for target in (tmp_path / "file" / "state.json", tmp_path):
+        r = run("exchange", "replay", out / "declaration.json", out / "notifications.jsonl", "--at", "2020-12-01",
+                "--out", target)
+        one_line_error(r, f"{target}:", "cannot write")
+        assert ".tmp" not in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_synth_refuses_a_negative_seed_in_one_line_and_writes_nothing(tmp_path):
+    r = run("synth", "--party", "US", "--as-of", "2020-09-01", "--seed", "-1", "--out", tmp_path / "x")
+    one_line_error(r, "--seed", "-1")
+    assert not (tmp_path / "x").exists()
+
+
+def test_an_absurd_warhead_count_is_one_line_not_an_overflow(us2020, tmp_path):
+    out, _ = us2020
+    doc = json.loads((out / "declaration.json").read_text())
+    doc["items"][0]["warheads"] = 10**30
+    bad = tmp_path / "d.json"
+    bad.write_text(json.dumps(doc))
+    one_line_error(run("check", "newstart-2021", "--data", bad), str(bad), "items[0].warheads", "at most")
+    one_line_error(run("exchange", "replay", bad, out / "notifications.jsonl", "--at", "2020-12-01"),
+                   str(bad), "items[0].warheads", "from 0 to")
+    note = json.loads((out / "notifications.jsonl").read_text().splitlines()[0])
+    note.update(kind="warhead_update", warheads=2**63)
+    (tmp_path / "n.jsonl").write_text(json.dumps(note) + "\n")
+    one_line_error(run("exchange", "replay", out / "declaration.json", tmp_path / "n.jsonl", "--at", "2020-12-01"),
+                   f"{tmp_path / 'n.jsonl'}:1:", "warheads")
+
+
+@pytest.mark.parametrize("text, problem", [("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+                                           ('{"warheads": ' + "9" * 5000 + "}", "4300 digits")])
+def test_json_too_deep_or_with_too_long_a_number_is_one_line(us2020, tmp_path, text, problem):
+    out, _ = us2020
+    (tmp_path / "d.json").write_text(text)
+    (tmp_path / "n.jsonl").write_text(text + "\n")
+    r = run("exchange", "replay", tmp_path / "d.json", out / "notifications.jsonl", "--at", "2020-12-01")
+    one_line_error(r, f"{tmp_path / 'd.json'}:", problem)
+    r = run("exchange", "replay", out / "declaration.json", tmp_path / "n.jsonl", "--at", "2020-12-01")
+    one_line_error(r, f"{tmp_path / 'n.jsonl'}:1:", problem)

@@ -124,3 +124,22 @@ def test_impossible_yaml_date_is_an_input_error(tmp_path):
     with pytest.raises(InputError) as info:
         load_holdings(p, AG)
     assert info.value.line == 2 and "day is out of range" in info.value.problem
+
+
+@pytest.mark.parametrize(
+    "name, text, problem",
+    [
+        ("h.json", "[" * 100_000 + "]" * 100_000, "nested too deeply"),  # was a RecursionError
+        ("h.json", '{"party": "US", "date": "2020-09-01", "counts": {"deployed_warheads": ' + "9" * 5000 + "}}",
+         "4300 digits"),  # was a ValueError traceback
+        ("h.yaml", "party: US\ndate: 2020-09-01\ncounts: " + "[" * 5000 + "]" * 5000 + "\n", "levels deep"),
+        ("h.yaml", "party: US\ndate: 2020-09-01\nitems: &a\n" + "".join(f"  - &i{i} [" + ", ".join(
+            [f"*i{i - 1}" if i else "x"] * 10) + "]\n" for i in range(9)), "aliases expand"),
+    ],
+)
+def test_hostile_files_are_one_line_errors(tmp_path, name, text, problem):
+    p = tmp_path / name
+    p.write_text(text)
+    with pytest.raises(InputError) as info:
+        load_holdings(p, AG)
+    assert info.value.file == str(p) and problem in info.value.problem and len(info.value.one_line()) < 300

@@ -6,6 +6,9 @@ import datetime as _dt
 import os
 import stat
 
+import pytest
+
+from accord.errors import InputError
 from accord.render.html import KIT, page, write_page
 from accord.sources import Source
 
@@ -39,3 +42,17 @@ def test_write_page_replaces_atomically_with_a_shareable_mode(tmp_path):
     assert path.read_text(encoding="utf-8") == "<p>two</p>"
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o644
     assert sorted(p.name for p in path.parent.iterdir()) == ["index.html"]
+
+
+def test_write_page_into_something_that_is_not_a_directory_is_an_input_error(tmp_path):
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "taken" / "index.html").mkdir(parents=True)
+    for out, problem in ((tmp_path / "file", "exists and is not a directory"),
+                         (tmp_path / "file" / "sub", "cannot write"),
+                         (tmp_path / "taken", "cannot write")):
+        with pytest.raises(InputError) as info:
+            write_page("<p>x</p>", out)
+        assert info.value.field == "--out" and problem in info.value.problem
+        assert str(out) in info.value.one_line()
+    assert (tmp_path / "file").read_text() == "x"
+    assert [p.name for p in (tmp_path / "taken").iterdir()] == ["index.html"]  # no temporary file left

@@ -66,8 +66,16 @@ def read_declaration(path: str | Path, agreement: str | None = None
     agreement is ``agreement`` when given, else the one the file names."""
     obj = read_json(path)
     named = obj.get("agreement") if isinstance(obj, Mapping) else None
-    ref = agreement or (named if isinstance(named, str) and named else None) or default_agreement_id()
-    ag, rules = resolve(ref)
+    from_file = agreement is None and isinstance(named, str) and bool(named)
+    ref = agreement or (named if from_file else None) or default_agreement_id()
+    try:
+        ag, rules = resolve(ref)
+    except InputError as exc:
+        if not from_file or exc.file is not None:
+            raise
+        # The file named it: say which file and field (an error inside the agreement's own file
+        # already names that file).
+        raise InputError(exc.problem, file=str(path), field="agreement") from None
     decl = declaration_from_json(obj, file=str(path), agreement=ag, rules=rules,
                                  default_agreement=default_agreement_id())
     return decl, ag, rules

@@ -80,5 +80,7 @@ def write_report(report: ReportPage, out: str | Path) -> Path:
 def report(out: str | Path, *, today: _dt.date | None = None, charts: bool = True,
            profile: str | None = None) -> ReportSummary:
     """Build the report and write it into the directory ``out``."""
+    if Path(out).exists() and not Path(out).is_dir():  # say so before the (slow) build
+        raise InputError("exists and is not a directory", file=str(out), field="--out")
     built = build_report(today, charts=charts, profile=profile)
     return ReportSummary(write_report(built, out), tuple(built.summary_rows()))

@@ -76,10 +76,12 @@ def synth(party: str, as_of: _dt.date, out: str | Path, *, months: int = 6, seed
     if profile is None or profile.synthesize is None:
         raise InputError(f"no synthetic-data generator for {ag.id} (no treaty profile with one serves it)",
                          field="--agreement")
-    result = profile.synthesize(ag, party, as_of, months=months, seed=seed, scale=scale)
+    if seed < 0:  # the generators' random streams take no negative seed
+        raise InputError(f"seed must be a whole number >= 0, not {seed}", field="--seed")
     directory = Path(out)
-    if directory.exists() and not directory.is_dir():
+    if directory.exists() and not directory.is_dir():  # before the (slow) generation
         raise InputError("exists and is not a directory", file=str(directory), field="--out")
+    result = profile.synthesize(ag, party, as_of, months=months, seed=seed, scale=scale)
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -21,8 +21,9 @@ from typing import Any
 
 from ..agreements.model import Agreement
 from ..errors import InputError
+from ..forces.items import MAX_WARHEADS
 from .model import DECLARATION_SCHEMA, Declaration, Facility, Item, Notification
-from .rules import REQUIRED_FIELDS, ExchangeRules
+from .rules import REQUIRED_FIELDS, Action, ExchangeRules
 
 _DECL_KEYS = {"schema", "synthetic", "party", "as_of", "agreement", "facilities", "items", "notes"}
 
@@ -91,8 +92,8 @@ def _type(value: Any, field: str, err: dict[str, Any], terms: _Terms) -> str:
 
 
 def _warheads(value: Any, field: str, err: dict[str, Any]) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InputError(f"must be a whole number >= 0, not {value!r}", field=field, **err)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_WARHEADS:
+        raise InputError(f"must be a whole number from 0 to {MAX_WARHEADS:,}, not {value!r}", field=field, **err)
     return value
 
 
@@ -188,15 +189,26 @@ def read_json(path: str | os.PathLike[str]) -> Any:
     the line of a syntax error)."""
     name = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")  # a byte-order mark is not an error
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text: {exc.reason}", file=name) from None
+    return _loads(text, file=name)
+
+
+def _loads(text: str, *, file: str | None, line: int | None = None) -> Any:
+    """``json.loads``; bad JSON, nesting too deep to parse and numbers too long to convert are
+    InputErrors (with the line of a syntax error)."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg} (column {exc.colno})", file=name, line=exc.lineno) from None
+        raise InputError(f"not valid JSON: {exc.msg} (column {exc.colno})", file=file,
+                         line=exc.lineno if line is None else line) from None
+    except RecursionError:
+        raise InputError("not valid JSON: nested too deeply", file=file, line=line) from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise InputError(f"not valid JSON: {str(exc).split(';')[0]}", file=file, line=line) from None
 
 
 def read_declaration(
@@ -254,6 +266,12 @@ def notification_from_json(
     for key in REQUIRED_FIELDS.get(action, ()):
         if obj.get(key) is None:
             raise InputError(f"is missing (a {kind} notification needs it)", field=key, **err)
+    converted = terms.rules.converted
+    if (action is Action.CONVERT and obj.get("status") is None and terms.statuses is not None
+            and converted not in terms.statuses):
+        raise InputError(f"is missing: a {kind} sets status {converted!r} unless it names one, and the "
+                         f"agreement's vocabulary has no {converted!r} (allowed: {', '.join(terms.statuses)})",
+                         field="status", **err)
     get = obj.get
     status = get("status")
     from_status = get("from_status")
@@ -294,8 +312,8 @@ def parse_notifications(lines: Iterable[str], *, file: str | None = None, agreem
             continue
         try:
             obj = loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON: {exc.msg} (column {exc.colno})", file=file, line=n) from None
+        except (ValueError, RecursionError):  # bad JSON: parse again to say what, on which line
+            obj = _loads(text, file=file, line=n)
         yield notification_from_json(obj, file=file, line=n, terms=terms)
 
 
@@ -304,7 +322,7 @@ def read_notifications(path: str | os.PathLike[str], *, agreement: Agreement | N
     """Read and validate a notifications file (JSON lines), in file order."""
     name = str(path)
     try:
-        with open(path, encoding="utf-8") as f:
+        with open(path, encoding="utf-8-sig") as f:  # a byte-order mark is not an error
             return list(parse_notifications(f, file=name, agreement=agreement, rules=rules))
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
@@ -325,6 +343,7 @@ def write_atomic(files: Sequence[tuple[str | os.PathLike[str], str]]) -> None:
     first, and only when all are written are they renamed into place, so that a failure
     leaves no half-written file behind."""
     temps: list[tuple[str, Path]] = []
+    target: Path | None = None
     try:
         for path, text in files:
             target = Path(path)
@@ -337,7 +356,8 @@ def write_atomic(files: Sequence[tuple[str | os.PathLike[str], str]]) -> None:
             os.replace(tmp, target)
         temps = []
     except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror or exc}", file=str(exc.filename or "")) from None
+        raise InputError(f"cannot write: {exc.strerror or exc}",
+                         file=str(target if target is not None else exc.filename or "")) from None
     finally:
         for tmp, _ in temps:
             with contextlib.suppress(OSError):

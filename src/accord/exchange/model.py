@@ -60,8 +60,10 @@ class Item:
     host: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "type": self.type, "system": self.system,
-                               "status": self.status, "facility": self.facility, "warheads": self.warheads}
+        out: dict[str, Any] = {"id": self.id, "type": self.type}
+        if self.system:  # optional on input (read as ""); an empty one is left out, so the file reads back
+            out["system"] = self.system
+        out.update({"status": self.status, "facility": self.facility, "warheads": self.warheads})
         if self.launcher:
             out["launcher"] = self.launcher
         if self.host:

@@ -18,6 +18,9 @@ import numpy as np
 from ..agreements.vocabulary import Vocabulary
 from ..errors import InputError
 
+#: The most warheads one record may carry (records are counted in 64-bit integers).
+MAX_WARHEADS = 2**31 - 1
+
 
 def _code_dtype(n: int) -> type[np.signedinteger[Any]]:
     return np.int8 if n <= 127 else np.int16
@@ -85,6 +88,9 @@ class ItemTable:
                 raise InputError(f"warheads must be an integer, not {w!r}", file=file, field=f"{where}.warheads")
             if w < 0:
                 raise InputError(f"warheads must be >= 0, not {w}", file=file, field=f"{where}.warheads")
+            if w > MAX_WARHEADS:  # counted in 64-bit integers: a sum of such records cannot overflow
+                raise InputError(f"warheads must be at most {MAX_WARHEADS:,}, not {w}", file=file,
+                                 field=f"{where}.warheads")
             ids.append(rid)
             type_col.append(type_codes.setdefault(t, len(type_codes)))
             status_col.append(status_codes.setdefault(s, len(status_codes)))

@@ -118,6 +118,10 @@ def load_holdings(path: str | Path, agreement: Agreement) -> Holdings:
             data = json.loads(text)
         except json.JSONDecodeError as err:
             raise InputError(f"malformed JSON: {err.msg}", file=file, line=err.lineno) from None
+        except RecursionError:
+            raise InputError("malformed JSON: nested too deeply", file=file) from None
+        except ValueError as err:  # an integer of more than 4,300 digits
+            raise InputError(f"malformed JSON: {str(err).split(';')[0]}", file=file) from None
     elif suffix in (".yaml", ".yml"):
         from ..agreements._yaml import load_yaml_text
 

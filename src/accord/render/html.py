@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..compliance import Finding
+from ..errors import InputError
 from ..sources import Source
 from . import charts
 
@@ -126,16 +127,25 @@ def page(title: str, heading: str, intro: str, summary: Sequence[Mapping[str, An
 
 
 def write_page(text: str, out: str | Path, name: str = "index.html") -> Path:
-    """Write ``out/name`` atomically (a temporary file renamed into place); returns its path."""
+    """Write ``out/name`` atomically (a temporary file renamed into place); returns its path.
+    A directory that cannot be made or written is an InputError naming it (field ``--out``)."""
     out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / name
-    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".tmp")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError("exists and is not a directory", file=str(out_dir), field="--out")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror or exc}", file=str(out_dir), field="--out") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; a report is meant to be shared
         os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise InputError(f"cannot write: {exc.strerror or exc}", file=str(target), field="--out") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

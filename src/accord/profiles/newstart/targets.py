@@ -150,7 +150,7 @@ def targets(agreement: Agreement, party: str, as_of: _dt.date) -> Targets:
         if not all(c in rv for c in t.categories):
             continue
         terms: dict[Var, int] = {}
-        for c in t.categories:
+        for c in sorted(t.categories):  # a set: sorted, so the split does not follow the hash seed
             var, coef = rv[c]
             terms[var] = terms.get(var, 0) + coef
         constraints.append((terms, t.value))
