@@ -155,3 +155,22 @@ def load_yaml_file(path: Path | str) -> Any:
     except UnicodeDecodeError:
         raise InputError("not UTF-8 text", file=str(p)) from None
     return load_yaml_text(text, str(p))
+
+
+def locate(ref: str, directory: Path, what: str, *, relative_to: Path | None = None, file: str | None = None,
+           line: int | None = None, field: str | None = None) -> Path:
+    """The YAML file ``ref`` names: a path (it ends in ``.yaml``/``.yml`` or holds a slash;
+    relative to ``relative_to`` when given) or a built-in id, ``directory/ID.yaml``. A missing
+    file is an InputError naming where it was referred to; an unknown id lists the built-in ones."""
+    if ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref:
+        p = Path(ref)
+        if not p.is_absolute() and relative_to is not None:
+            p = relative_to / p
+        if not p.is_file():
+            raise InputError(f"no {what} file {ref!r}", file=file, line=line, field=field)
+        return p
+    p = directory / f"{ref}.yaml"
+    if not p.is_file():
+        known = ", ".join(sorted(q.stem for q in directory.glob("*.yaml")))
+        raise InputError(f"unknown {what} {ref!r} (built-in: {known})", file=file, line=line, field=field)
+    return p

@@ -20,7 +20,7 @@ from typing import Any
 from ..errors import InputError
 from ..periods import Period, add_years, parse_date
 from ..sources import RELIABILITIES, UNLABELLED, Source
-from ._yaml import LineDict, load_yaml_file
+from ._yaml import LineDict, load_yaml_file, locate
 from .amend import derive
 from .kinds import Clause, KindRegistry
 from .model import (
@@ -54,25 +54,9 @@ def library_ids() -> list[str]:
     return sorted(p.stem for p in LIBRARY.glob("*.yaml"))
 
 
-def _is_path(ref: str) -> bool:
-    return ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref
-
-
 def _locate(ref: str, relative_to: Path | None = None, *, file: str | None = None,
             line: int | None = None, field: str | None = None) -> Path:
-    if _is_path(ref):
-        p = Path(ref)
-        if not p.is_absolute() and relative_to is not None:
-            p = relative_to / p
-        if not p.is_file():
-            raise InputError(f"no agreement file {ref!r}", file=file, line=line, field=field)
-        return p
-    p = LIBRARY / f"{ref}.yaml"
-    if not p.is_file():
-        known = ", ".join(library_ids())
-        raise InputError(f"unknown agreement {ref!r} (built-in: {known})", file=file, line=line,
-                         field=field)
-    return p
+    return locate(ref, LIBRARY, "agreement", relative_to=relative_to, file=file, line=line, field=field)
 
 
 def load_agreement(ref: str | Path, *, kinds: KindRegistry) -> Agreement:

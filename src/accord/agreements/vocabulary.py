@@ -25,7 +25,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..sources import RELIABILITIES, UNLABELLED, Source
-from ._yaml import LineDict, load_yaml_file
+from ._yaml import LineDict, load_yaml_file, locate
 
 VOCABULARIES = Path(__file__).parent / "library" / "vocabularies"
 #: The generic counting methods a mode may be bound to.
@@ -161,10 +161,6 @@ def _lookup(terms: tuple[Term, ...], value: object) -> str | None:
 # ----------------------------------------------------------------------------- loading
 
 
-def _is_path(ref: str) -> bool:
-    return ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref
-
-
 def vocabulary_ids() -> list[str]:
     """Ids of the bundled vocabularies, sorted."""
     return sorted(p.stem for p in VOCABULARIES.glob("*.yaml"))
@@ -178,18 +174,8 @@ def resolve_vocabulary(value: Any, *, relative_to: Path | None, file: str | None
         return parse_vocabulary(value, file=file, field=field)
     if not isinstance(value, str) or not value.strip():
         raise InputError("must be a vocabulary id, a file path or a mapping", file=file, line=line, field=field)
-    ref = value.strip()
-    if _is_path(ref):
-        p = Path(ref)
-        if not p.is_absolute() and relative_to is not None:
-            p = relative_to / p
-        if not p.is_file():
-            raise InputError(f"no vocabulary file {ref!r}", file=file, line=line, field=field)
-    else:
-        p = VOCABULARIES / f"{ref}.yaml"
-        if not p.is_file():
-            raise InputError(f"unknown vocabulary {ref!r} (bundled: {', '.join(vocabulary_ids())})",
-                             file=file, line=line, field=field)
+    p = locate(value.strip(), VOCABULARIES, "vocabulary", relative_to=relative_to, file=file, line=line,
+               field=field)
     return _load_file(str(p.resolve()))
 
 

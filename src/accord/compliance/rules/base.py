@@ -191,6 +191,15 @@ def fixed_cap(cap: Cap, day: _dt.date) -> CapTrace | None:
     return None
 
 
+def stated_cap(ctx: Context, limit: Limit, key: str, cap: Cap, day: _dt.date) -> CapTrace | None:
+    """The cap the user set for ``key`` (a party, or a coalition's label), else the clause's
+    number or dated value on ``day``; None when the cap is the level on a date (a baseline)."""
+    given = ctx.user_cap(limit, key)
+    if given is not None:
+        return CapTrace("set by the user (parameter)", given)
+    return fixed_cap(cap, day)
+
+
 def describe_cap(kind: str, cap: Cap, **extra: str) -> Description:
     """The description of a clause whose terms are its cap (and ``extra`` display fields)."""
     text = f"{kind}: cap {cap.describe()}"
@@ -239,12 +248,9 @@ class CapRule(PartyRule):
         return cls(parse_cap(clause))
 
     def cap_for(self, limit: Limit, ctx: Context, party: str, day: _dt.date) -> CapTrace:
-        given = ctx.user_cap(limit, party)
-        if given is not None:
-            return CapTrace("set by the user (parameter)", given)
-        fixed = fixed_cap(self.cap, day)
-        if fixed is not None:
-            return fixed
+        stated = stated_cap(ctx, limit, party, self.cap, day)
+        if stated is not None:
+            return stated
         assert self.cap.level_on is not None
         return ctx.baseline(party, self.cap.level_on, limit.categories)
 

@@ -28,7 +28,7 @@ from ...agreements.model import Agreement, Cap, Description, Limit
 from ...forces.holdings import Snapshot
 from ..findings import CapTrace, DataTrace, Finding, MemberTrace, Part
 from ..valuation import Valuation
-from .base import Context, Rule, describe_cap, finding, fixed_cap, tag
+from .base import Context, Rule, describe_cap, finding, stated_cap, tag
 
 
 @dataclass(frozen=True)
@@ -85,12 +85,9 @@ class CoalitionRule(Rule):
                        parties=self.parties, members=members)
 
     def _cap(self, limit: Limit, ctx: Context, day: _dt.date) -> CapTrace:
-        given = ctx.user_cap(limit, self.label)
-        if given is not None:
-            return CapTrace("set by the user (parameter)", given)
-        fixed = fixed_cap(self.cap, day)
-        if fixed is not None:
-            return fixed
+        stated = stated_cap(ctx, limit, self.label, self.cap, day)
+        if stated is not None:
+            return stated
         assert self.cap.level_on is not None
         levels = [ctx.baseline(p, self.cap.level_on, limit.categories) for p in self.parties]
         problems = [c.problem for c in levels if c.problem]
