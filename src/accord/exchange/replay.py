@@ -147,6 +147,10 @@ def replay(
         add(Finding("impossible_transition", f"{n.id} ({n.kind}, {n.date.isoformat()}): {why}",
                     (n.item,), (n.id,), date=n.date))
 
+    # The actions as locals: an Enum attribute lookup per event cost a tenth of the replay.
+    do_enter, do_move, do_status, do_convert = Action.ENTER, Action.MOVE, Action.STATUS, Action.CONVERT
+    do_eliminate, do_depart, do_return, do_warheads = (Action.ELIMINATE, Action.DEPART, Action.RETURN,
+                                                        Action.WARHEADS)
     applied = 0
     for idx, n in enumerate(ordered):
         day = n.date
@@ -174,7 +178,7 @@ def replay(
         sent = n.sent
         if sent < day:
             impossible(n, f"sent {sent.isoformat()}, before the event it reports")
-        elif action is Action.WARHEADS:
+        elif action is do_warheads:
             due = next_update_due(agreement, day)
             if due is not None and sent > due:
                 _late(add, n, due)
@@ -192,7 +196,7 @@ def replay(
             add(Finding("unknown_identifier", f"{nid} names facility {n.facility!r}, which no declaration lists",
                         (n.item,), (nid,), facility=n.facility, date=day))
 
-        if action is Action.ENTER:
+        if action is do_enter:
             if rec is not None:
                 impossible(n, f"item {n.item} is already accountable ({rec[STATUS]})")
                 continue
@@ -210,12 +214,12 @@ def replay(
             continue
         rec[S_LAST] = idx
 
-        if action is Action.MOVE:
+        if action is do_move:
             if n.from_facility is not None and n.from_facility != rec[FACILITY]:
                 impossible(n, f"moves from {n.from_facility}, but the item is at {rec[FACILITY]}")
             rec[FACILITY] = n.facility
             rec[S_FACILITY] = idx
-        elif action is Action.STATUS:
+        elif action is do_status:
             new = n.status
             if n.from_status is not None and n.from_status != status:
                 impossible(n, f"changes status from {n.from_status}, but the item is {status}")
@@ -223,31 +227,31 @@ def replay(
                 impossible(n, f"item {n.item} is {status}; that cannot be undone")
                 continue
             _set_status(rec, new, n, idx, carriers, deployed)
-        elif action is Action.CONVERT:
+        elif action is do_convert:
             if status in final:
                 impossible(n, f"item {n.item} is already {status}")
                 continue
             _set_status(rec, n.status or converted, n, idx, carriers, deployed)
-        elif action is Action.ELIMINATE:
+        elif action is do_eliminate:
             _set_status(rec, eliminated, n, idx, carriers, deployed)
-        elif action is Action.DEPART or action is Action.RETURN:
+        elif action is do_depart or action is do_return:
             if travellers is not None and rec[TYPE] not in travellers:
                 impossible(n, f"item {n.item} is a {rec[TYPE]}, which does not leave national territory "
                            f"(travelling types: {', '.join(sorted(travellers))})")
                 continue
-            leaving = action is Action.DEPART
+            leaving = action is do_depart
             if rec[ABROAD] == leaving:
                 impossible(n, "departs while already outside national territory" if leaving
                            else "returns without having departed")
             rec[ABROAD] = leaving
-        else:  # Action.WARHEADS
+        else:  # do_warheads
             if (carriers is not None and rec[TYPE] not in carriers) or status != deployed:
                 impossible(n, f"warheads reported for item {n.item}, which is not a deployed carrier of "
                            f"warheads ({status} {rec[TYPE]})")
                 continue
             rec[WARHEADS] = n.warheads
             rec[S_WARHEADS] = idx
-        if n.facility is not None and action is not Action.MOVE:
+        if n.facility is not None and action is not do_move:
             rec[FACILITY] = n.facility
             rec[S_FACILITY] = idx
         applied += 1
