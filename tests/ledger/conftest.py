@@ -102,7 +102,8 @@ def tamper():
 
 def _tamper(store, sql: str, params: tuple = ()) -> None:
     """Change stored data behind the ledger's back, as an attacker with database access would:
-    switch off the append-only triggers, run ``sql``, switch them on again."""
+    switch off the append-only triggers and the CHECK constraints, run ``sql``, switch them on
+    again (PostgreSQL: the constraints come back NOT VALID, leaving the tampered rows)."""
     if isinstance(store, SQLiteStore):
         import contextlib
         import sqlite3
@@ -111,14 +112,25 @@ def _tamper(store, sql: str, params: tuple = ()) -> None:
             triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
             for name, _ in triggers:
                 conn.execute(f"DROP TRIGGER {name}")
+            conn.execute("PRAGMA ignore_check_constraints = ON")
             conn.execute(sql, params)
             for _, ddl in triggers:
                 with contextlib.suppress(sqlite3.OperationalError):  # its table was replaced by the tampering
                     conn.execute(ddl)
     else:
+        import contextlib
+
         import psycopg
 
         with psycopg.connect(store._dsn, autocommit=True) as conn:
             conn.execute(f'SET search_path TO "{store.schema}"')
             conn.execute("SET session_replication_role = replica")  # user triggers do not fire
+            checks = conn.execute(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE contype = 'c' AND connamespace = %s::regnamespace", (store.schema,)).fetchall()
+            for table, name, _ in checks:
+                conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
             conn.execute(sql.replace("?", "%s"), params)
+            for table, name, definition in checks:
+                with contextlib.suppress(psycopg.Error):  # its table was replaced by the tampering
+                    conn.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition} NOT VALID')

@@ -269,3 +269,52 @@ def test_a_parallel_audit_of_the_in_memory_store_agrees(parties) -> None:
         one, two = audit(ledger.store.url, chunk_size=8), audit(ledger.store.url, workers=2, chunk_size=8)
         assert one.ok and one == two
         ledger.store.drop()
+
+
+def test_a_key_rotation_hidden_by_one_byte_of_the_kind_index_is_still_applied(sqlite_url, parties) -> None:
+    # One changed byte in the entries_kind index hid US's key rotation from the ledger (which
+    # lists rotations through that index), so the rotated-out key was accepted again — and the
+    # audit, reading rotations through the same index, said ok. It now replays rotations from a
+    # full scan of the entries and runs the database's own check.
+    import sqlite3
+
+    from accord.ledger import Ledger, PrivateKey
+
+    new = PrivateKey("US", b"\x0c" * 32)
+    with Ledger.create(sqlite_url, agreement="a", parties=[parties.us.public], log_key=parties.log.public) as ledger:
+        ledger.sign_and_append(parties.us, [Entry("declaration", "US", utc_now(), {"n": i}) for i in range(3)])
+        ledger.sign_and_append(parties.us, [Entry("key-rotation", "US", utc_now(), {"key": new.public.vkey})])
+        path = ledger.store.path
+    with sqlite3.connect(path) as conn:
+        (root,), (page,) = (conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'entries_kind'").fetchone(),
+                            conn.execute("PRAGMA page_size").fetchone())
+    conn.close()
+    raw = bytearray(path.read_bytes())
+    at = raw.index(b"key-rotation", (root - 1) * page, root * page)
+    raw[at] ^= 1  # "jey-rotation": the index no longer lists entry 4
+    path.write_bytes(bytes(raw))
+    with Ledger.open(sqlite_url) as ledger:
+        (index,) = ledger.sign_and_append(parties.us, [Entry("declaration", "US", utc_now(), {"n": "old key"})])
+    report = audit(sqlite_url)
+    assert (index, "signature") in [(p.index, p.kind) for p in report.problems]
+    assert any(p.kind == "database" and "entries_kind" in p.detail for p in report.problems), report.problems
+    assert not audit(sqlite_url, workers=2, chunk_size=1).ok
+
+
+def test_worker_processes_find_what_one_process_finds(tmp_path, parties, tamper) -> None:
+    # Big enough for two chunks: the workers read their ranges by index and their bytes are
+    # compared with the full scan.
+    from accord.ledger import Ledger
+
+    url = f"sqlite:///{tmp_path / 'big.db'}"
+    with Ledger.create(url, agreement="a", parties=[parties.us.public], log_key=parties.log.public) as ledger:
+        ledger.sign_and_append(parties.us, [Entry("declaration", "US", utc_now(), {"n": i}) for i in range(2100)])
+        ledger.checkpoint(parties.log)
+        store = ledger.store
+        tamper(store, "UPDATE entries SET body = ? WHERE idx = ?", (store.row(1500).body[:-1] + b" ", 1500))
+        tamper(store, "UPDATE entries SET kind = 'x' WHERE idx = 30")
+        tamper(store, "DELETE FROM entries WHERE idx = 1999")
+        tamper(store, "UPDATE entries SET leaf = ? WHERE idx = 700", (bytes(32),))
+    one, two = audit(url), audit(url, workers=2)
+    assert one.problems == two.problems and not one.ok
+    assert {p.index for p in one.problems} >= {30, 700, 1500, 1999}

@@ -310,3 +310,124 @@ def test_a_cosigner_state_with_a_short_root_is_refused_under_python_O(tmp_path: 
             "try:\n    CosignerState.load(sys.argv[1])\nexcept InputError:\n    sys.exit(3)\n")
     done = subprocess.run([sys.executable, "-O", "-c", code, str(state)], capture_output=True, text=True)
     assert done.returncode == 3, done.stderr
+
+
+# -- issue 9: base64 and sizes in notes; concurrent cosigners; driver errors -----------------------
+
+
+def test_non_ascii_base64_and_huge_sizes_in_notes_and_checkpoints_are_input_errors() -> None:
+    from accord.ledger.note import Checkpoint, Note
+
+    root = base64.b64encode(bytes(32)).decode()
+    for text in (f"o\n3\n{root[:-2]}\u00e9=\n", f"o\n{'9' * 5000}\n{root}\n", f"o\n\u0663\n{root}\n"):
+        with pytest.raises(InputError):  # was: ValueError (non-ASCII base64, 5,000 digits) — a traceback
+            Checkpoint.from_text(text)
+    with pytest.raises(InputError, match="signature is not base64"):
+        Note.parse(f"o\n3\n{root}\n\n\u2014 log AAAA\u00e9AAA=\n")
+
+
+def test_two_cosigners_with_one_key_racing_checkpoints_neither_fail_nor_say_the_log_shrank(db_url, parties) -> None:
+    # A cosign racing a checkpoint said "log shrank": it read the latest checkpoint, then (in a
+    # second read) a newer one already signed with its key — here US runs the log (no log key)
+    # and so signs every checkpoint. Two cosigns with one key raised PostgreSQL's raw
+    # UniqueViolation; the same cosignature twice is a no-op now.
+    from accord.ledger import CosignerState, cosign_ledger
+
+    with Ledger.create(db_url, agreement="x", parties=[parties.us.public, parties.ru.public]) as made:
+        made.sign_and_append(parties.us, [Entry("declaration", "US", utc_now(), {"n": 0})])
+        made.checkpoint(parties.us)
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def checkpoints() -> None:
+        with Ledger.open(db_url) as ledger:
+            for n in range(1, 40):
+                ledger.sign_and_append(parties.us, [Entry("declaration", "US", utc_now(), {"n": n})])
+                ledger.checkpoint(parties.us)
+        stop.set()
+
+    def cosigner() -> None:
+        state = CosignerState({})
+        with Ledger.open(db_url) as ledger:
+            while not stop.is_set():
+                try:
+                    _cp, _note, state = cosign_ledger(ledger, parties.us, state)
+                except BaseException as exc:
+                    errors.append(exc)
+                    return
+
+    threads = [threading.Thread(target=f) for f in (checkpoints, cosigner, cosigner)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with Ledger.open(db_url) as ledger:
+        assert audit(ledger.store).ok
+
+
+def test_the_same_cosignature_twice_is_stored_once_and_another_is_refused(db_url) -> None:
+    with open_store(db_url) as store:
+        _create(store)
+        with store.write() as w:
+            w.add_checkpoint(1, store.root(), "note")
+            w.add_cosignature(1, "US", b"\x01" * 4, b"\x02" * 64)
+        with store.write() as w:
+            w.add_cosignature(1, "US", b"\x01" * 4, b"\x02" * 64)  # a no-op
+        assert store.cosignatures(1) == [("US", b"\x01" * 4, b"\x02" * 64)]
+        with pytest.raises(StoreError, match="with another signature"), store.write() as w:
+            w.add_cosignature(1, "US", b"\x01" * 4, b"\x03" * 64)
+        assert store.cosignatures(1) == [("US", b"\x01" * 4, b"\x02" * 64)]
+
+
+def test_postgres_scans_raise_store_errors_not_driver_errors(postgres_url, parties) -> None:
+    url = f"{postgres_url}{'&' if '?' in postgres_url else '?'}schema=accord_test_{uuid.uuid4().hex[:12]}"
+    with Ledger.create(url, agreement="x", parties=[parties.us.public]) as ledger:
+        store = ledger.store
+        assert isinstance(store, PostgresStore)
+        try:
+            store._execute("DROP TABLE nodes")
+            report = audit(store)  # a report, not an exception
+            assert [(p.kind, "does not exist" in p.detail) for p in report.problems] == [("database", True)]
+            store._execute("ALTER TABLE entries RENAME TO gone")
+            for read in (lambda: list(store.all_nodes()), lambda: list(store.scan()), lambda: list(store.rows()),
+                         lambda: list(store.raw_rows("entries"))):
+                with pytest.raises(StoreError, match="does not exist"):  # was psycopg.errors.UndefinedTable
+                    read()
+        finally:
+            store.drop()
+
+
+def test_postgres_check_constraints_refuse_out_of_range_rows(postgres_url) -> None:
+    url = f"{postgres_url}{'&' if '?' in postgres_url else '?'}schema=accord_test_{uuid.uuid4().hex[:12]}"
+    with open_store(url) as store:
+        try:
+            _create(store)
+            for sql in ("INSERT INTO nodes VALUES (1, -1, %s)", "INSERT INTO nodes VALUES (70, 0, %s)",
+                        "INSERT INTO checkpoints VALUES (-3, %s, 'n')"):
+                with pytest.raises(StoreError, match="check constraint"):
+                    store._execute(sql, (bytes(32),))
+            with pytest.raises(StoreError, match="check constraint"):
+                store._execute("INSERT INTO entries VALUES (5, 'k', 'US', '2026-02-05T00:00:00Z', %s, %s)",
+                               (bytes(31), bytes(70)))
+        finally:
+            store.drop()
+
+
+def test_typed_reads_of_a_hand_edited_store_are_store_errors(tmp_path: Path, parties, tamper) -> None:
+    # A value of the wrong type (a text root, a text leaf) made the typed reads raise TypeError
+    # from deep inside: every command then showed a traceback.
+    db, _keys, _payload = _cli_ledger(tmp_path, parties)
+    with open_store(db) as store:
+        for table in ("checkpoints", "entries"):  # as plain tables (STRICT ones refuse a text in a BLOB)
+            for sql in (f"CREATE TABLE copy AS SELECT * FROM {table}", f"DROP TABLE {table}",
+                        f"ALTER TABLE copy RENAME TO {table}"):
+                tamper(store, sql)
+        tamper(store, "UPDATE checkpoints SET root = 'abc'")
+        tamper(store, "UPDATE entries SET leaf = 'abc' WHERE idx = 2")
+    with Ledger.open(db) as ledger:
+        for read in (ledger.checkpoint_notes, lambda: ledger.store.row(2), lambda: list(ledger.store.rows())):
+            with pytest.raises(StoreError, match="wrong type"):
+                read()
+    r = runner.invoke(app, ["ledger", "export", db])
+    _one_line_exit_2(r, "wrong type")

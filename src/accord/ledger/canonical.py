@@ -13,6 +13,16 @@ characters, with the same short forms and lower-case ``\\u00xx``; integers print
 digits). tests/ledger/test_canonical.py checks that equality against ``rfc8785`` with
 hypothesis. Everything else (floats above all) goes to ``rfc8785``.
 
+Numbers: RFC 8785 writes every number as an IEEE double, so a float of 2**53 or more with no
+fraction comes out as plain digits (``1e16`` is ``10000000000000000``). Reading it back,
+:func:`loads` turns such an integer literal beyond ±(2**53 - 1) into the double it names — what
+the writer meant — so that whatever :func:`canonical_json` writes, :func:`parse_canonical` reads
+(integers that are not exactly a double then fail the canonical-form check, as they must).
+
+Size: the canonical bytes of an entry's payload may be at most :data:`MAX_PAYLOAD_BYTES` (1 MiB
+by default; the environment variable ``ACCORD_MAX_PAYLOAD_BYTES`` overrides it, read once at
+import). :func:`check_payload_size` refuses a larger one before anything is signed or written.
+
 Depth: a value may nest at most :data:`MAX_DEPTH` containers deep. Both encoders and Python's
 JSON parser recurse, so a statement nested near the interpreter's recursion limit could be
 written at one stack depth and fail to parse at another (in an audit worker, say); refusing it
@@ -22,16 +32,31 @@ at the door keeps every admitted statement readable.
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import rfc8785
 
 from ..errors import InputError
 
-__all__ = ["MAX_DEPTH", "canonical_json", "parse_canonical"]
+__all__ = ["MAX_DEPTH", "MAX_PAYLOAD_BYTES", "canonical_json", "check_payload_size", "loads", "parse_canonical"]
 
 #: The deepest nesting of objects and arrays a canonical value may have (``{"a": [1]}`` is 2).
 MAX_DEPTH = 100
+
+
+def _payload_limit(environ: Any = os.environ) -> int:
+    """1 MiB, or ``ACCORD_MAX_PAYLOAD_BYTES`` (a whole number >= 1)."""
+    raw = environ.get("ACCORD_MAX_PAYLOAD_BYTES", "").strip().replace("_", "")
+    if not raw:
+        return 1 << 20
+    if not raw.isdigit() or not raw.isascii() or len(raw) > 12 or int(raw) < 1:
+        raise InputError(f"must be a whole number >= 1, not {raw[:40]!r}", field="ACCORD_MAX_PAYLOAD_BYTES")
+    return int(raw)
+
+
+#: The most bytes an entry's canonical payload may have (``ACCORD_MAX_PAYLOAD_BYTES``).
+MAX_PAYLOAD_BYTES = _payload_limit()
 
 _MAX_INT = 2**53 - 1
 _BMP_END = "\U00010000"
@@ -114,6 +139,33 @@ def _check_depth(value: Any, limit: int) -> None:
         stack.extend((c, depth + 1) for c in children)
 
 
+def check_payload_size(data: bytes, *, file: str | None = None, field: str | None = "payload") -> bytes:
+    """``data`` (canonical payload bytes) unchanged; :class:`InputError` when it is longer than
+    :data:`MAX_PAYLOAD_BYTES`."""
+    if len(data) > MAX_PAYLOAD_BYTES:
+        raise InputError(f"is {len(data):,} bytes as canonical JSON, over the {MAX_PAYLOAD_BYTES:,}-byte limit "
+                         "(ACCORD_MAX_PAYLOAD_BYTES)", file=file, field=field)
+    return data
+
+
+def _parse_int(text: str) -> int | float:
+    """An integer literal; beyond ±(2**53 - 1) the double RFC 8785 wrote it for (a float with
+    no fraction). Never raises for length: Python's 4,300-digit limit is not reached (a
+    literal that long is an infinite double, which the canonical check then refuses)."""
+    if len(text) <= 15:
+        return int(text)
+    value = float(text)
+    if -_MAX_INT <= value <= _MAX_INT:
+        return int(text)
+    return value
+
+
+def loads(data: bytes | str) -> Any:
+    """``json.loads`` reading numbers as RFC 8785 writes them (see the module docstring);
+    raises ``ValueError`` (not JSON) or ``RecursionError`` (nested too deeply)."""
+    return json.loads(data, parse_int=_parse_int)
+
+
 def parse_canonical(data: bytes, *, file: str | None = None, field: str | None = None) -> Any:
     """Parse ``data`` and check that it is exactly the RFC 8785 form of what it encodes.
 
@@ -122,7 +174,7 @@ def parse_canonical(data: bytes, *, file: str | None = None, field: str | None =
     :data:`MAX_DEPTH`).
     """
     try:
-        value = json.loads(data)
+        value = loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"not valid JSON: {exc}", file=file, field=field) from None
     except RecursionError:

@@ -147,11 +147,24 @@ def cosign_ledger(ledger: Any, key: PrivateKey, state: CosignerState) -> tuple[C
     its key in force at the checkpoint's size (a checkpoint older than a rotation waits for a
     new one).
     """
-    latest = ledger.latest_checkpoint()
-    if latest is None:
-        raise InputError("the ledger has no checkpoint yet (run `accord ledger checkpoint`)",
-                         file=ledger.store.display_url)
-    cp, note = latest
+    # One read of the checkpoints for both the one to cosign and what this key cosigned before:
+    # read twice, a checkpoint made (and cosigned by another process with this key) between the
+    # reads looked like a log that had shrunk. A state ahead of that read means a newer
+    # checkpoint was cosigned meanwhile: read again (a few times) before calling it a shrink.
+    for _attempt in range(3):
+        notes = ledger.checkpoint_notes()
+        if not notes:
+            raise InputError("the ledger has no checkpoint yet (run `accord ledger checkpoint`)",
+                             file=ledger.store.display_url)
+        cp, note = notes[-1]
+        last = state.get(ledger.origin)
+        # Also honour what this key cosigned in this database: never step back from it either.
+        for done, done_note in notes:
+            if done.origin == ledger.origin and done_note.signed_by(key.public) and (
+                    last is None or done.size > last.size):
+                last = Checkpoint(done.origin, done.size, done.root)
+        if last is None or last.size <= cp.size:
+            break
     history = ledger.keys()
     if history.current(key.name) != key.public:
         raise InputError(f"key {key.name} ({key.public.id.hex()}) is not a current party key of this ledger",
@@ -159,11 +172,6 @@ def cosign_ledger(ledger: Any, key: PrivateKey, state: CosignerState) -> tuple[C
     if history.signing_keys(cp.size).get(key.name) != key.public:
         raise InputError(f"the latest checkpoint (size {cp.size}) predates key {key.public.id.hex()}; "
                          "make a new checkpoint to cosign", field="key")
-    last = state.get(ledger.origin)
-    # Also honour what this key cosigned in this database: never step back from it either.
-    for done, done_note in ledger.checkpoint_notes():
-        if done.origin == ledger.origin and done_note.signed_by(key.public) and (last is None or done.size > last.size):
-            last = Checkpoint(done.origin, done.size, done.root)
     proof: list[bytes] = []
     if last is not None and 0 < last.size <= cp.size:
         proof = ledger.store.consistency_proof(last.size, cp.size)

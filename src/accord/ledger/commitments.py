@@ -16,7 +16,6 @@ so the root and the sibling hashes in proofs reveal nothing about unopened items
 from __future__ import annotations
 
 import base64
-import binascii
 import secrets
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -50,7 +49,7 @@ def _b64(data: bytes) -> str:
 def _unb64(text: Any, what: str, size: int | None = None) -> bytes:
     try:
         data = base64.b64decode(text, validate=True) if isinstance(text, str) else None
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or a character outside ASCII
         data = None
     if data is None or (size is not None and len(data) != size):
         raise InputError(f"{what} must be base64" + (f" of {size} bytes" if size else ""), field=what)

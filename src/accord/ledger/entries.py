@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InputError
-from .canonical import MAX_DEPTH, canonical_json, parse_canonical
+from .canonical import MAX_DEPTH, canonical_json, check_payload_size, loads, parse_canonical
 from .keys import PARTY_NAME, PrivateKey, PublicKey
 from .merkle import leaf_hash
 
@@ -128,12 +128,14 @@ class Entry:
         construction validated its strings to printable ASCII with no quote, backslash or
         control character, which canonical JSON writes verbatim. The result is byte-identical
         to canonicalising :meth:`to_json` (tests/ledger/test_ledger_canonical.py checks it)
-        and saves a third of the serialisation cost on the append path.
+        and saves a third of the serialisation cost on the append path. A payload over
+        :data:`~accord.ledger.canonical.MAX_PAYLOAD_BYTES` is refused here, before it is signed.
         """
         party = b"null" if self.party is None else b'"' + self.party.encode("ascii") + b'"'
         return b"".join((b'{"issued_at":"', self.issued_at.encode("ascii"), b'","kind":"',
                          self.kind.encode("ascii"), b'","party":', party, b',"payload":',
-                         canonical_json(self.payload, field="payload", max_depth=MAX_DEPTH - 1), b"}"))
+                         check_payload_size(canonical_json(self.payload, field="payload", max_depth=MAX_DEPTH - 1)),
+                         b"}"))
 
 
 def signing_message(origin: str, statement: bytes) -> bytes:
@@ -176,10 +178,8 @@ class SignedEntry:
         if check_canonical:
             obj = parse_canonical(statement, file=file)
         else:
-            import json
-
             try:
-                obj = json.loads(statement)
+                obj = loads(statement)
             except ValueError as exc:
                 raise InputError(f"statement is not JSON: {exc}", file=file) from None
             except RecursionError:

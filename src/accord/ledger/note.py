@@ -11,7 +11,6 @@ they do not know, as the spec requires.
 from __future__ import annotations
 
 import base64
-import binascii
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -96,7 +95,7 @@ class Note:
             name, _, b64 = line[len(_DASH):].rpartition(" ")
             try:
                 raw = base64.b64decode(b64, validate=True)
-            except binascii.Error:
+            except ValueError:  # binascii.Error, or a character outside ASCII
                 raise InputError("signature is not base64", file=file, line=where) from None
             if not name or len(raw) != 4 + 64:
                 raise InputError("signature line is not an Ed25519 note signature", file=file, line=where)
@@ -133,11 +132,13 @@ class Checkpoint:
         origin, size, root = lines[0], lines[1], lines[2]
         if not origin:
             raise InputError("checkpoint origin is empty", file=file, line=1)
-        if not size.isdigit() or (size != "0" and size.startswith("0")) or not size.isascii():
-            raise InputError(f"checkpoint size {size!r} is not a decimal number", file=file, line=2)
+        if not size.isascii() or not size.isdigit() or (size != "0" and size.startswith("0")):
+            raise InputError(f"checkpoint size {size[:40]!r} is not a decimal number", file=file, line=2)
+        if len(size) > 19:  # beyond any 64-bit size (and Python's 4,300-digit int limit)
+            raise InputError(f"checkpoint size {size[:40]}… is too large", file=file, line=2)
         try:
             digest = base64.b64decode(root, validate=True)
-        except binascii.Error:
+        except ValueError:  # binascii.Error, or a character outside ASCII
             raise InputError("checkpoint root is not base64", file=file, line=3) from None
         if len(digest) != HASH_SIZE:
             raise InputError("checkpoint root is not a 32-byte hash", file=file, line=3)

@@ -15,13 +15,15 @@ import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 from urllib.parse import unquote_plus
 
 from ...errors import InputError, StoreError
 from ..merkle import EMPTY_ROOT, consistency_ranges, hash_from_nodes, inclusion_ranges, node_hash, perfect_nodes
 
-__all__ = ["Backend", "EntryTuple", "NodeTuple", "Row", "Store", "TreeStore", "Writer", "redact_url"]
+__all__ = [
+    "RAW_COLUMNS", "Backend", "EntryTuple", "NodeTuple", "NotUTF8", "Row", "Store", "TreeStore", "Writer", "redact_url",
+]
 
 #: A stored entry as a plain tuple: ``(index, kind, party, issued_at, leaf_hash, body)``.
 EntryTuple = tuple[int, str, str | None, str, bytes, bytes]
@@ -29,6 +31,20 @@ EntryTuple = tuple[int, str, str | None, str, bytes, bytes]
 NodeTuple = tuple[int, int, bytes]
 #: A row to append: ``(kind, party, issued_at, body, leaf_hash)``.
 NewRow = tuple[str, str | None, str, bytes, bytes]
+
+#: The columns :meth:`Store.raw_rows` yields for each table, in order.
+RAW_COLUMNS: dict[str, tuple[str, ...]] = {
+    "meta": ("key", "value"),
+    "entries": ("idx", "kind", "party", "issued_at", "leaf", "body"),
+    "nodes": ("level", "idx", "hash"),
+    "checkpoints": ("size", "root", "note"),
+    "cosignatures": ("size", "name", "key_id", "signature"),
+}
+
+class NotUTF8(bytes):
+    """A TEXT value whose bytes are not UTF-8, as :meth:`Store.raw_rows` yields it (the bytes
+    themselves): a damaged cell the audit reports, where a plain read would fail."""
+
 
 #: Entry kinds the store can list on their own (the party key history); the same literals as
 #: the ledger's genesis and key-rotation kinds, kept here so stores need not import the log.
@@ -121,6 +137,8 @@ class Store(Protocol):
     def consistency_proof(self, size1: int, size2: int | None = None) -> list[bytes]: ...
     def checkpoints(self) -> list[tuple[int, bytes, str]]: ...
     def cosignatures(self, size: int) -> list[tuple[str, bytes, bytes]]: ...
+    def raw_rows(self, table: str, between: tuple[int, int] | None = None) -> Iterator[tuple[Any, ...]]: ...
+    def integrity_problems(self, limit: int = 20) -> list[str]: ...
     def write(self) -> contextlib.AbstractContextManager[Writer]: ...
     def close(self) -> None: ...
     def __enter__(self) -> Self: ...
@@ -192,6 +210,23 @@ class TreeStore:
         """The parties' signatures ``(name, key id, signature)`` on the checkpoint at ``size``,
         by name then key id."""
         raise NotImplementedError
+
+    def raw_rows(self, table: str, between: tuple[int, int] | None = None) -> Iterator[tuple[Any, ...]]:
+        """Every row of ``table`` (``meta``, ``entries``, ``nodes``, ``checkpoints`` or
+        ``cosignatures``; columns as in :data:`RAW_COLUMNS`) exactly as stored — values of
+        whatever type the database holds, text that is not UTF-8 as :class:`NotUTF8` — by a
+        full scan that consults no index, ordered by the table's key: what the audit reads,
+        trusting no index and no column type.
+
+        ``between=(start, end)`` (``entries`` only) reads just ``start <= idx < end`` by the
+        table's key — on PostgreSQL through its primary-key index, so a caller that must not
+        trust indexes compares what it reads with a full scan (the audit's workers do)."""
+        raise NotImplementedError
+
+    def integrity_problems(self, limit: int = 20) -> list[str]:
+        """The database's own check of its files (SQLite: ``PRAGMA quick_check``), at most
+        ``limit`` messages; empty when it finds nothing or the backend has no such check."""
+        return []
 
     def close(self) -> None:
         """Release connections; the store reopens them if it is used again."""

@@ -7,6 +7,11 @@ Replays are refused by ``UNIQUE (party, issued_at, leaf)``: timestamps mostly gr
 index takes its inserts at its right edge (a unique index on the random leaf hash alone would
 dirty a random page per entry and slow appends several-fold past a few hundred thousand
 entries). A dialect supplies :meth:`SQLStore._execute` and its parameter marker.
+
+Stores created by this version declare what every column may hold (SQLite: ``STRICT`` tables;
+both: ``CHECK`` constraints on sizes, lengths and ranges); stores made before open and audit as
+they are. The audit reads every table through :meth:`SQLStore.raw_rows` — a full scan that uses
+no index, values exactly as stored — and checks every value itself.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...errors import DuplicateLeafError, StoreError
-from ._base import EntryTuple, Row, TreeStore
+from ._base import RAW_COLUMNS, EntryTuple, Row, TreeStore
 
 __all__ = ["TABLES", "SQLStore"]
 
@@ -45,19 +50,40 @@ class SQLStore(TreeStore):
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         return list(self._execute(self._q(sql), params).fetchall())
 
+    # -- typed reads: a value of the wrong type is the database's fault ----------------------
+    def _damaged(self, what: str) -> StoreError:
+        return StoreError(f"{what} holds a value of the wrong type (run `accord ledger audit`)",
+                          file=self.display_url)
+
+    def _entry(self, r: Sequence[Any]) -> EntryTuple:
+        """A stored entry row, type-checked: :class:`StoreError` when a value is of the wrong
+        type (a damaged or hand-edited database; the typed reads never raise TypeError)."""
+        idx, kind, party, issued_at, leaf, body = r
+        if (type(idx) is int and type(kind) is str and (party is None or type(party) is str)
+                and type(issued_at) is str and type(leaf) is bytes and type(body) is bytes):
+            return idx, kind, party, issued_at, leaf, body
+        if isinstance(leaf, memoryview | bytearray) or isinstance(body, memoryview | bytearray):
+            return self._entry((idx, kind, party, issued_at, bytes(leaf), bytes(body)))
+        raise self._damaged(f"entries row {str(idx)[:20]!r}")
+
     # -- reads -------------------------------------------------------------------------
     def meta(self) -> dict[str, str]:
-        return {k: v for k, v in self._all("SELECT key, value FROM meta")}
+        rows = self._all("SELECT key, value FROM meta")
+        if any(type(k) is not str or type(v) is not str for k, v in rows):
+            raise self._damaged("the meta table")
+        return {k: v for k, v in rows}
 
     def size(self) -> int:
         (top,) = self._one("SELECT MAX(idx) FROM entries")
-        return 0 if top is None else int(top) + 1
+        if top is not None and type(top) is not int:
+            raise self._damaged("the entries table's index column")
+        return 0 if top is None else top + 1
 
     def row(self, index: int) -> Row | None:
         if not 0 <= index < _INDEX_END:
             return None  # no such entry (and a bigger integer than the database's)
         r = self._one("SELECT idx, kind, party, issued_at, leaf, body FROM entries WHERE idx = ?", (index,))
-        return None if r is None else Row(int(r[0]), r[1], r[2], r[3], bytes(r[4]), bytes(r[5]))
+        return None if r is None else Row(*self._entry(r))
 
     def key_rows(self) -> list[Row]:
         # Literal kinds, matching the partial index's WHERE clause: with bound parameters the
@@ -66,7 +92,7 @@ class SQLStore(TreeStore):
             "SELECT idx, kind, party, issued_at, leaf, body FROM entries "
             "WHERE kind IN ('genesis', 'key-rotation') ORDER BY idx"
         )
-        return [Row(int(r[0]), r[1], r[2], r[3], bytes(r[4]), bytes(r[5])) for r in rs]
+        return [Row(*self._entry(r)) for r in rs]
 
     def nodes(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         out: dict[tuple[int, int], bytes] = {}
@@ -78,17 +104,24 @@ class SQLStore(TreeStore):
             else:
                 r = self._one("SELECT hash FROM nodes WHERE level = ? AND idx = ?", (level, idx))
             if r is not None:
+                if not isinstance(r[0], bytes | memoryview):
+                    raise self._damaged(f"node (level {level}, index {idx})")
                 out[(level, idx)] = bytes(r[0])
         return out
 
     def checkpoints(self) -> list[tuple[int, bytes, str]]:
         rows = self._all("SELECT size, root, note FROM checkpoints ORDER BY size")
-        return [(int(s), bytes(r), n) for s, r, n in rows]
+        if any(type(s) is not int or not isinstance(r, bytes | memoryview) or type(n) is not str for s, r, n in rows):
+            raise self._damaged("the checkpoints table")
+        return [(s, bytes(r), n) for s, r, n in rows]
 
     def cosignatures(self, size: int) -> list[tuple[str, bytes, bytes]]:
         if not 0 <= size < _INDEX_END:
             return []
         rs = self._all("SELECT name, key_id, signature FROM cosignatures WHERE size = ?", (size,))
+        if any(type(n) is not str or not isinstance(k, bytes | memoryview) or not isinstance(s, bytes | memoryview)
+               for n, k, s in rs):
+            raise self._damaged(f"the cosignatures at size {size}")
         # Sorted here, by code point: ORDER BY name follows the database's collation, which on
         # many PostgreSQL servers is not byte order (and would differ from SQLite's).
         return sorted((n, bytes(k), bytes(s)) for n, k, s in rs)
@@ -98,10 +131,30 @@ class SQLStore(TreeStore):
         self._execute(self._q("INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?)"), (size, root, note))
 
     def _insert_cosignature(self, size: int, name: str, key_id: bytes, signature: bytes) -> None:
+        """Store a cosignature; the same one again is a no-op (two cosigners with one key may
+        race), a different signature under the same key is refused."""
         self._execute(
-            self._q("INSERT INTO cosignatures (size, name, key_id, signature) VALUES (?, ?, ?, ?)"),
+            self._q("INSERT INTO cosignatures (size, name, key_id, signature) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT DO NOTHING"),
             (size, name, key_id, signature),
         )
+        r = self._one("SELECT signature FROM cosignatures WHERE size = ? AND name = ? AND key_id = ?",
+                      (size, name, key_id))
+        if r is None or bytes(r[0]) != signature:
+            raise StoreError(f"write refused: {name}'s cosignature at size {size} is already stored, "
+                             "with another signature", file=self.display_url)
+
+    def _raw_sql(self, table: str, between: tuple[int, int] | None, hint: str = "") -> tuple[str, tuple[int, ...]]:
+        """The scan of ``table`` (one of :data:`RAW_COLUMNS`) ordered by its key, and its
+        parameters: all rows, or (``entries``) ``between`` two indices."""
+        columns = RAW_COLUMNS[table]
+        order = {"meta": 1, "entries": 1, "nodes": 2, "checkpoints": 1, "cosignatures": 3}[table]
+        where, params = "", tuple[int, ...]()
+        if between is not None:
+            if table != "entries":
+                raise ValueError("only the entries table is read by index range")
+            where, params = f" WHERE idx >= {self._param} AND idx < {self._param}", self._bounds(*between)
+        return f"SELECT {', '.join(columns)} FROM {table}{hint}{where} ORDER BY {', '.join(columns[:order])}", params
 
     @staticmethod
     def _bounds(start: int, end: int | None) -> tuple[int, int]:

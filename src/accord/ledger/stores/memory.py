@@ -19,6 +19,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ...errors import DuplicateLeafError, InputError, StoreError
 from ._base import KEY_KINDS, Backend, EntryTuple, NodeTuple, Row, TreeStore
@@ -134,6 +135,28 @@ class MemoryStore(TreeStore):
         return [(name, key_id, sig) for (name, key_id), sig in sorted(found)
                 if mine or (size, name, key_id) not in db.pending_cosignatures]
 
+    def raw_rows(self, table: str, between: tuple[int, int] | None = None) -> Iterator[tuple[Any, ...]]:
+        db = self._db()
+        size, mine = db.visible(self)
+        if between is not None and table != "entries":
+            raise ValueError("only the entries table is read by index range")
+        if table == "meta":
+            yield from sorted(db.meta.items())
+        elif table == "entries":
+            start, end = between or (0, size)
+            yield from db.entries[max(start, 0): max(0, min(end, size))]
+        elif table == "nodes":
+            yield from ((lvl, idx, h) for (lvl, idx), h in sorted(list(db.nodes.items())) if (idx + 1) << lvl <= size)
+        elif table == "checkpoints":
+            yield from ((n, root, note) for n, (root, note) in sorted(list(db.checkpoints.items()))
+                        if mine or n not in db.pending_checkpoints)
+        elif table == "cosignatures":
+            for n in sorted(list(db.cosignatures)):
+                yield from ((n, *nk, sig) for nk, sig in sorted(list(db.cosignatures[n].items()))
+                            if mine or (n, *nk) not in db.pending_cosignatures)
+        else:
+            raise KeyError(table)
+
     # -- writes --------------------------------------------------------------------------
     def create(self, meta: dict[str, str], kind: str, issued_at: str, body: bytes, leaf: bytes) -> None:
         with _REGISTRY_LOCK:
@@ -215,8 +238,11 @@ class MemoryStore(TreeStore):
     def _insert_cosignature(self, size: int, name: str, key_id: bytes, signature: bytes) -> None:
         db = self._db()
         by_key = db.cosignatures.setdefault(size, {})
-        if (name, key_id) in by_key:
-            raise _refused(f"{name}'s cosignature at size {size} is already stored", self.url)
+        if (name, key_id) in by_key:  # the same one again is a no-op, as in the SQL stores
+            if by_key[(name, key_id)] == signature:
+                return
+            raise _refused(f"{name}'s cosignature at size {size} is already stored, with another signature",
+                           self.url)
         by_key[(name, key_id)] = signature
         db.pending_cosignatures.add((size, name, key_id))
 

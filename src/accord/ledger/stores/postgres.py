@@ -26,17 +26,32 @@ __all__ = ["BACKEND", "EXTRA_HINT", "PostgresStore"]
 #: What to install when psycopg is missing.
 EXTRA_HINT = "pip install 'accord[postgres]'"
 
+#: New schemas carry CHECK constraints on every range and length the ledger relies on;
+#: schemas made by earlier versions (same columns, no checks) open and audit unchanged.
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE entries (
-    idx BIGINT PRIMARY KEY, kind TEXT NOT NULL, party TEXT, issued_at TEXT NOT NULL,
-    leaf BYTEA NOT NULL, body BYTEA NOT NULL, UNIQUE (party, issued_at, leaf)
+    idx BIGINT PRIMARY KEY CHECK (idx >= 0),
+    kind TEXT NOT NULL CHECK (char_length(kind) BETWEEN 1 AND 64),
+    party TEXT CHECK (char_length(party) BETWEEN 1 AND 64),
+    issued_at TEXT NOT NULL CHECK (char_length(issued_at) BETWEEN 20 AND 27),
+    leaf BYTEA NOT NULL CHECK (octet_length(leaf) = 32),
+    body BYTEA NOT NULL CHECK (octet_length(body) > 64),
+    UNIQUE (party, issued_at, leaf)
 );
 CREATE INDEX entries_kind ON entries (kind) WHERE kind IN ('genesis', 'key-rotation');
-CREATE TABLE nodes (level SMALLINT NOT NULL, idx BIGINT NOT NULL, hash BYTEA NOT NULL, PRIMARY KEY (level, idx));
-CREATE TABLE checkpoints (size BIGINT PRIMARY KEY, root BYTEA NOT NULL, note TEXT NOT NULL);
+CREATE TABLE nodes (
+    level SMALLINT NOT NULL CHECK (level BETWEEN 1 AND 63), idx BIGINT NOT NULL CHECK (idx >= 0),
+    hash BYTEA NOT NULL CHECK (octet_length(hash) = 32), PRIMARY KEY (level, idx)
+);
+CREATE TABLE checkpoints (
+    size BIGINT PRIMARY KEY CHECK (size >= 0), root BYTEA NOT NULL CHECK (octet_length(root) = 32),
+    note TEXT NOT NULL
+);
 CREATE TABLE cosignatures (
-    size BIGINT NOT NULL, name TEXT NOT NULL, key_id BYTEA NOT NULL, signature BYTEA NOT NULL,
+    size BIGINT NOT NULL CHECK (size >= 0), name TEXT NOT NULL CHECK (char_length(name) >= 1),
+    key_id BYTEA NOT NULL CHECK (octet_length(key_id) = 4),
+    signature BYTEA NOT NULL CHECK (octet_length(signature) = 64),
     PRIMARY KEY (size, name, key_id)
 );
 CREATE FUNCTION accord_append_only() RETURNS trigger LANGUAGE plpgsql AS
@@ -164,24 +179,42 @@ class PostgresStore(SQLStore):
         except self._pg.Error as exc:  # a node already there: the stored tree is damaged
             raise StoreError(f"schema {self.schema}: write refused: {str(exc).strip()}", file=self.display_url) from exc
 
-    def _stream(self, sql: str, params: Sequence[Any], name: str, itersize: int) -> Iterator[Any]:
-        """Rows of ``sql`` through a server-side cursor on a connection of its own."""
-        with self._pg.connect(self._dsn) as conn:
-            conn.execute(f'SET search_path TO "{self.schema}"')
-            with conn.cursor(name=name) as cur:
-                cur.itersize = itersize
-                cur.execute(sql, params)
-                yield from cur
+    def _stream(
+        self, sql: str, params: Sequence[Any], name: str, itersize: int, *, no_index: bool = False
+    ) -> Iterator[Any]:
+        """Rows of ``sql`` through a server-side cursor on a connection of its own; a driver
+        error (connecting, reading, a table changed or gone) is a :class:`StoreError`.
+        ``no_index``: the planner may use no index (a full scan, sorted if need be)."""
+        try:
+            with self._pg.connect(self._dsn, connect_timeout=10) as conn:
+                conn.execute(f'SET search_path TO "{self.schema}"')
+                if no_index:
+                    for setting in ("enable_indexscan", "enable_indexonlyscan", "enable_bitmapscan"):
+                        conn.execute(f"SET {setting} = off")
+                with conn.cursor(name=name) as cur:
+                    cur.itersize = itersize
+                    cur.execute(sql, params)
+                    for row in cur:
+                        yield tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+        except self._pg.Error as exc:
+            first = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
+            raise StoreError(f"schema {self.schema}: {first}", file=self.display_url) from exc
 
     def scan(self, start: int = 0, end: int | None = None) -> Iterator[EntryTuple]:
         sql = "SELECT idx, kind, party, issued_at, leaf, body FROM entries WHERE idx >= %s AND idx < %s ORDER BY idx"
         for r in self._stream(sql, self._bounds(start, end), "accord_rows", 5000):
-            yield int(r[0]), r[1], r[2], r[3], bytes(r[4]), bytes(r[5])
+            yield self._entry(r)
 
     def all_nodes(self) -> Iterator[NodeTuple]:
         sql = "SELECT level, idx, hash FROM nodes ORDER BY level, idx"
-        for lvl, idx, h in self._stream(sql, (), "accord_nodes", 20000):
-            yield int(lvl), int(idx), bytes(h)
+        for level, idx, h in self._stream(sql, (), "accord_nodes", 20000):
+            if type(h) is not bytes:
+                raise self._damaged(f"node (level {level}, index {idx})")
+            yield level, idx, h
+
+    def raw_rows(self, table: str, between: tuple[int, int] | None = None) -> Iterator[tuple[Any, ...]]:
+        sql, params = self._raw_sql(table, between)
+        yield from self._stream(sql, params, f"accord_raw_{table}", 5000, no_index=between is None)
 
     def drop(self) -> None:
         """Remove the whole schema (tests and throwaway ledgers only)."""
