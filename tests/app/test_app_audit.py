@@ -46,3 +46,23 @@ def test_an_intact_ledger_audits_ok_with_its_summary(ledger) -> None:
     report = audit_ledger(ledger.store.url)
     assert report.ok and report.to_json()["schema"] == "accord.audit/v1"
     assert report.summary().startswith("ok: 1 entries, 0 checkpoints")
+
+
+def test_the_audit_says_what_it_was_checked_against(ledger) -> None:
+    from accord.ledger.trust import TrustPolicy
+
+    ledger.sign_and_append(US, [Entry("inspection-report", "US", utc_now(), {"site": "x"})])
+    ledger.checkpoint(LOG)
+    plain = audit_ledger(ledger.store.url)
+    assert plain.to_json()["trust"]["level"] == "none" and "trust: none" in plain.summary()
+    pinned = TrustPolicy({"US": US.public, "RU": RU.public}, LOG.public, ledger.origin)
+    report = audit_ledger(ledger.store.url, policy=pinned)
+    assert report.ok and report.to_json()["trust"]["level"] == "keys"
+    assert report.to_json()["trust"]["verified"]["size"] == 2
+    # The integrity audit is ok, the policy is not met: the audit is not ok, and says why.
+    strict = TrustPolicy({"US": US.public, "RU": RU.public}, LOG.public, ledger.origin, require_cosigners=("RU",))
+    report = audit_ledger(ledger.store.url, policy=strict)
+    assert report.integrity.ok and not report.ok
+    assert report.to_json()["ok"] is False and report.to_json()["schema"] == "accord.audit/v1"
+    assert list(report.to_frame()["kind"]) == ["trust"]
+    assert report.summary().startswith("NOT OK: 2 entries, 1 checkpoints\ntrust: keys (keys RU, US, log;")

@@ -60,7 +60,7 @@ def test_the_documented_flow(setup) -> None:
     bundle = tmp / "entry1.tlog-proof"
     assert ok_json("prove", db, "--index", 1, "--out", bundle)["size"] == 3
     pubs = [f"--key={n}={keys / (n + '.pub')}" for n in ("US", "RU", "log")]
-    verified = ok_json("verify-bundle", bundle, *pubs)
+    verified = ok_json("verify-bundle", bundle, *pubs, "--origin", cp["origin"])
     assert verified["schema"] == "accord.ledger.bundle/v1" and verified["ok"] is True
     assert verified["entry"]["payload"] == {"category": "deployed-icbm", "count": 400}
     audited = ok_json("audit", db)
@@ -81,7 +81,8 @@ def test_failed_checks_exit_1(setup) -> None:
     bundle = tmp / "b.tlog-proof"
     ok_json("prove", db, "--index", 1, "--out", bundle)
     # RU has not cosigned: a verifier who requires RU's signature rejects the bundle.
-    r = run("verify-bundle", bundle, f"--key=US={keys / 'US.pub'}", f"--key=RU={keys / 'RU.pub'}", "--format", "json")
+    r = run("verify-bundle", bundle, f"--key=US={keys / 'US.pub'}", f"--key=RU={keys / 'RU.pub'}",
+            f"--key=log={keys / 'log.pub'}", "--origin", ok_json("export", db)["origin"], "--format", "json")
     assert r.exit_code == 1 and "checkpoint is not signed by RU" in json.loads(r.stdout)["problems"]
     # A damaged database fails its audit, naming the entry.
     import sqlite3
@@ -113,7 +114,8 @@ def test_failed_checks_exit_1(setup) -> None:
         (("init", "{db}", "--agreement", "a", "--key", "US={keys}/US.pub"), "already holds a ledger"),
         (("prove", "{db}", "--index", "0", "--out", "{tmp}/out.tlog-proof"), "no checkpoint covers entry 0"),
         (("checkpoint", "{db}", "--key", "{keys}/US.key"), "not this ledger's log key"),
-        (("verify-bundle", "{payload}", "--key", "US={keys}/US.pub"), "decl.json"),
+        (("verify-bundle", "{payload}", "--key", "US={keys}/US.pub", "--key", "log={keys}/log.pub", "--origin", "o"),
+         "decl.json"),
     ],
 )
 def test_user_mistakes_are_one_line_and_exit_2(setup, args, message) -> None:
@@ -201,3 +203,150 @@ def test_prove_names_the_parties_missing_from_its_checkpoint(setup) -> None:
     r = run("prove", db, "--index", 1, "--out", tmp / "b.tlog-proof", "--format", "json")
     assert r.exit_code == 0 and json.loads(r.stdout)["missing_cosigners"] == ["RU"]
     assert "lacks RU" in r.stderr
+
+
+# -- the audit against what the verifier trusts, receipts, pinned bundles (issue 9 §1) -------------
+
+
+def _pins(keys: Path) -> list[str]:
+    return [f"--key={n}={keys / (n + '.pub')}" for n in ("US", "RU", "log")]
+
+
+def _grown(setup, n: int = 3) -> str:
+    """``n`` entries appended, checkpointed, cosigned by both parties (their state files kept)."""
+    keys, db, payload, _tmp = setup
+    for i in range(n):
+        ok_json("append", db, "--key", keys / ("US.key" if i % 2 == 0 else "RU.key"), "--kind", "declaration",
+                payload)
+    ok_json("checkpoint", db, "--key", keys / "log.key")
+    ok_json("cosign", db, "--key", keys / "US.key")
+    return ok_json("cosign", db, "--key", keys / "RU.key")["note"]
+
+
+def _sql(db: str, *statements: str) -> None:
+    """Change the SQLite store behind the ledger's back, as an attacker would."""
+    import contextlib
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(db[len("sqlite:///"):], isolation_level=None)) as conn:
+        triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+        for name, _ in triggers:
+            conn.execute(f"DROP TRIGGER {name}")
+        for sql in statements:
+            conn.execute(sql)
+        for _, ddl in triggers:  # and put them back, as a careful attacker would
+            conn.execute(ddl)
+
+
+def test_audit_with_nothing_pinned_says_so(setup) -> None:
+    _keys, db, _payload, _tmp = setup
+    r = run("audit", db)
+    assert r.exit_code == 0 and "trust: none" in r.stdout
+    assert ok_json("audit", db)["trust"]["level"] == "none"
+
+
+def test_audit_against_pinned_keys_and_a_trusted_checkpoint(setup) -> None:
+    keys, db, _payload, tmp = setup
+    note = _grown(setup)
+    (tmp / "trusted.note").write_text(note)
+    origin = ok_json("export", db)["origin"]
+    audited = ok_json("audit", db, *_pins(keys), "--origin", origin, "--trusted", tmp / "trusted.note",
+                      "--require-cosigners", "US,RU")
+    assert audited["ok"] is True and audited["trust"]["level"] == "checkpoint"
+    assert audited["trust"]["verified"]["size"] == 4 and audited["trust"]["required_cosigners"] == ["US", "RU"]
+    r = run("audit", db, *_pins(keys), "--cosigner-state", keys / "RU.cosigned")
+    assert r.exit_code == 0 and "trust: checkpoint" in r.stdout and "(cosigner-state)" in r.stdout
+
+
+def test_audit_fails_a_rolled_back_store_against_a_cosigner_state(setup) -> None:
+    keys, db, _payload, _tmp = setup
+    _grown(setup, 2)
+    _grown(setup, 2)  # now 5 entries; US's state records size 5
+    _sql(db, "DELETE FROM entries WHERE idx >= 3", "DELETE FROM nodes WHERE (idx + 1) * (1 << level) > 3",
+         "DELETE FROM checkpoints WHERE size > 3", "DELETE FROM cosignatures WHERE size > 3")
+    assert ok_json("audit", db)["ok"] is True  # the store agrees with itself
+    r = run("audit", db, *_pins(keys), "--cosigner-state", keys / "US.cosigned", "--format", "json")
+    assert r.exit_code == 1
+    problems = json.loads(r.stdout)["problems"]
+    assert [(p["index"], p["kind"]) for p in problems] == [(3, "trust")] and "rolled back" in problems[0]["detail"]
+
+
+def test_audit_fails_a_store_rebuilt_with_other_keys(setup) -> None:
+    keys, db, payload, tmp = setup
+    _grown(setup)
+    origin = ok_json("export", db)["origin"]
+    fake = tmp / "fake"
+    for name in ("US", "RU", "log"):
+        ok_json("keygen", name, "--out", fake)
+    forged = f"sqlite:///{tmp / 'forged.db'}"
+    ok_json("init", forged, "--agreement", "newstart", "--key", f"US={fake / 'US.pub'}", "--key",
+            f"RU={fake / 'RU.pub'}", "--log-key", fake / "log.pub", "--origin", origin)
+    ok_json("append", forged, "--key", fake / "US.key", "--kind", "declaration", payload)
+    assert ok_json("audit", forged)["ok"] is True
+    r = run("audit", forged, *_pins(keys), "--origin", origin, "--format", "json")
+    assert r.exit_code == 1
+    assert {p["kind"] for p in json.loads(r.stdout)["problems"]} == {"trust"}
+
+
+def test_receipts_through_the_cli(setup) -> None:
+    keys, db, payload, tmp = setup
+    appended = ok_json("append", db, "--key", keys / "US.key", "--kind", "declaration", payload,
+                       "--receipt", tmp / "r1.json", "--log-key", keys / "log.key")
+    assert appended["receipt"]["index"] == 1 and appended["receipt_file"] == str(tmp / "r1.json")
+    assert json.loads((tmp / "r1.json").read_text())["schema"] == "accord.ledger.receipt/v1"
+    audited = ok_json("audit", db, *_pins(keys), "--receipt", tmp / "r1.json")
+    assert audited["trust"]["receipts"][0]["status"] == "pending"
+    ok_json("checkpoint", db, "--key", keys / "log.key")
+    ok_json("cosign", db, "--key", keys / "US.key")
+    ok_json("prove", db, "--index", 1, "--out", tmp / "b.tlog-proof")
+    origin = ok_json("export", db)["origin"]
+    verified = ok_json("verify-bundle", tmp / "b.tlog-proof", f"--key=US={keys / 'US.pub'}",
+                       f"--key=log={keys / 'log.pub'}", "--origin", origin, "--receipt", tmp / "r1.json")
+    assert verified["receipts"][0]["status"] == "honoured"
+    # The operator drops the acknowledged entry (and its checkpoint): the receipt is the evidence.
+    _sql(db, "DELETE FROM entries WHERE idx >= 1", "DELETE FROM nodes", "DELETE FROM checkpoints",
+         "DELETE FROM cosignatures")
+    assert ok_json("audit", db)["ok"] is True
+    r = run("audit", db, *_pins(keys), "--receipt", tmp / "r1.json", "--format", "json")
+    assert r.exit_code == 1 and json.loads(r.stdout)["problems"][0]["kind"] == "receipt"
+
+
+#: Mistakes with the trust, receipt and bundle options: each leaves the ledger as it was.
+TRUST_MISTAKES = [
+    (("append", "{db}", "--key", "{keys}/US.key", "--kind", "declaration", "{payload}", "--receipt",
+      "{tmp}/r.json"), "--receipt and --log-key go together"),
+    (("append", "{db}", "--key", "{keys}/US.key", "--kind", "declaration", "{payload}", "--receipt",
+      "{tmp}/no-dir/r.json", "--log-key", "{keys}/log.key"), "No such directory"),
+    (("append", "{db}", "--key", "{keys}/US.key", "--kind", "declaration", "{payload}", "--receipt",
+      "{tmp}/r.json", "--log-key", "{keys}/RU.key"), "not this ledger's log key"),
+    (("append", "{db}", "--key", "{keys}/US.key", "--kind", "declaration", "{payload}", "--receipt",
+      "{tmp}/r.json", "--log-key", "{keys}/log.key", "--max-merge-delay", "-5"), "--max-merge-delay: must be"),
+    (("audit", "{db}", "--trusted", "{payload}", "--cosigner-state", "{payload}"), "not both"),
+    (("audit", "{db}", "--key", "US={keys}/US.pub", "--require-cosigners", "RU"), "not one of the pinned parties"),
+    (("audit", "{db}", "--trusted", "{payload}"), "decl.json"),
+    (("audit", "{db}", "--cosigner-state", "{tmp}/none.cosigned"), "none.cosigned"),
+    (("audit", "{db}", "--receipt", "{payload}"), "decl.json"),
+    (("verify-bundle", "{payload}", "--key", "US={keys}/US.pub", "--origin", "o"), "--key log=PUBFILE"),
+    (("verify-bundle", "{payload}", "--key", "log={keys}/log.pub"), "--origin"),
+    (("append", "{db}", "--key", "{keys}/US.key", "--kind", "declaration", "{payload}", "--receipt",
+      "{tmp}/" + "r" * 300, "--log-key", "{keys}/log.key"), "cannot write receipt: File name too long"),
+    (("prove", "{db}", "--index", "7", "--out", "{tmp}/out.tlog-proof"), "there is no entry 7"),
+]
+
+
+def test_trust_and_receipt_mistakes_are_one_line_and_exit_2(setup) -> None:
+    keys, db, payload, tmp = setup
+    for args, message in TRUST_MISTAKES:  # one ledger for all: none of them may change it
+        r = run(*(a.format(db=db, keys=keys, payload=payload, tmp=tmp) for a in args))
+        assert r.exit_code == 2, (args, r.output)
+        assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1, (args, r.stderr)
+        assert ok_json("export", db)["size"] == 1, args  # nothing appended
+        assert not (tmp / "r.json").exists() and not (tmp / "out.tlog-proof").exists(), args
+
+
+def test_prove_and_keygen_into_a_missing_or_impossible_place_are_one_line(setup) -> None:
+    keys, db, _payload, tmp = setup
+    ok_json("checkpoint", db, "--key", keys / "log.key")
+    _one_line_exit_2(run("prove", db, "--index", 0, "--out", tmp / "no-dir" / "b.tlog-proof"),
+                     f"{tmp / 'no-dir' / 'b.tlog-proof'}: cannot write bundle")
+    _one_line_exit_2(run("keygen", "US", "--out", tmp / ("x" * 300)), "cannot write key files")

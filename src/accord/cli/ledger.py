@@ -82,6 +82,28 @@ def _party_keys(specs: list[str]) -> list[Any]:
     return keys
 
 
+def _pinned_keys(specs: list[str]) -> tuple[dict[str, Any], Any]:
+    """``(parties, log key)`` from repeated ``NAME=PUBFILE`` options: ``log=PUBFILE`` is the
+    log's key (whatever its own name), any other NAME a party's key named NAME."""
+    from ..ledger.keys import load_public_key
+
+    parties: dict[str, Any] = {}
+    log_key = None
+    for name, path in _specs(specs, "NAME=PUBFILE", "--key"):
+        key = load_public_key(path)
+        if name == "log":
+            if log_key is not None:
+                raise InputError("the log key is given twice", field="--key")
+            log_key = key
+            continue
+        if key.name != name:
+            raise InputError(f"key is named {key.name!r}, not {name!r}", file=path, field="--key")
+        if name in parties:
+            raise InputError(f"party {name!r} is given twice", field="--key")
+        parties[name] = key
+    return parties, log_key
+
+
 def _open(db: str) -> Any:
     from ..ledger import Ledger
 
@@ -137,21 +159,49 @@ def append(
     key: KeyFileOpt,
     kind: Annotated[str, typer.Option("--kind", help="Entry kind: declaration, notification, inspection-report, …")],
     issued_at: Annotated[str | None, typer.Option("--issued-at", help="UTC time like 2026-02-05T00:00:00Z (default: now).")] = None,  # noqa: E501
+    receipt: Annotated[Path | None, typer.Option("--receipt", help="Write the log's signed receipt (accord.ledger.receipt/v1) for the entry to this file; needs --log-key.")] = None,  # noqa: E501
+    log_key: Annotated[Path | None, typer.Option("--log-key", help="The log's private key file, which signs the receipt.")] = None,  # noqa: E501
+    max_merge_delay: Annotated[int, typer.Option("--max-merge-delay", help="Seconds within which the receipt promises the entry will be in a checkpoint.")] = 86400,  # noqa: E501
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Sign FILE.json's payload as KEYFILE's party and append it to the ledger."""
+    """Sign FILE.json's payload as KEYFILE's party and append it to the ledger (with --receipt,
+    the log's signed promise that it is in the log and will be in a checkpoint)."""
     from ..ledger.entries import Entry, utc_now
     from ..ledger.keys import load_private_key
-    from ..ledger.results import Appended, read_payload
+    from ..ledger.receipts import check_max_merge_delay
+    from ..ledger.results import Appended, check_writable, read_payload, write_receipt
 
+    if (receipt is None) != (log_key is None):
+        raise InputError("--receipt and --log-key go together: the log's key signs the receipt written to the file",
+                         field="--receipt" if receipt is None else "--log-key")
     signer = load_private_key(key)
+    log_signer = load_private_key(log_key) if log_key is not None else None
+    if receipt is not None:
+        check_max_merge_delay(max_merge_delay)
+        check_writable(receipt, "receipt")  # before anything is appended: nothing half-done
     payload = read_payload(file)
     with _open(db) as ledger:
+        entry = Entry(kind, signer.name, issued_at or utc_now(), payload)
         try:
-            (index,) = ledger.sign_and_append(signer, [Entry(kind, signer.name, issued_at or utc_now(), payload)])
+            if log_signer is None:
+                (index,) = ledger.sign_and_append(signer, [entry])
+                _emit(fmt, Appended.of(ledger, index))
+                return
+            (issued,) = ledger.sign_and_append_with_receipts(signer, [entry], log_signer,
+                                                             max_merge_delay=max_merge_delay)
         except InputError as err:
+            if err.field == "log_key":
+                raise InputError(err.problem, file=str(log_key), field="--log-key") from None
             raise err.at(file=str(file)) from None
-        _emit(fmt, Appended.of(ledger, index))
+        result = Appended.of(ledger, issued.index, receipt=issued, receipt_file=str(receipt))
+    try:
+        write_receipt(issued, receipt)  # type: ignore[arg-type]
+    except InputError as err:
+        # The entry is committed: say so, print the receipt on stdout, and exit 1 (not 2).
+        _emit(Format.json, result)
+        _fail(f"entry {issued.index} was appended, but its receipt could not be written "
+              f"(it is printed above): {err.one_line()}")
+    _emit(fmt, result)
 
 
 @ledger_app.command()
@@ -223,18 +273,29 @@ def prove(
 @ledger_app.command("verify-bundle")
 def verify_bundle_cmd(
     bundle: Annotated[Path, typer.Argument(help="Bundle file from `ledger prove`.")],
-    key: Annotated[list[str], typer.Option("--key", help="NAME=PUBFILE for the log and each party whose signature is required.")],  # noqa: E501
+    key: Annotated[list[str], typer.Option("--key", help="log=PUBFILE for the log (required), NAME=PUBFILE for each party whose signature is required.")],  # noqa: E501
+    origin: Annotated[str, typer.Option("--origin", help="The log's origin (first line of its checkpoints, shown by `ledger init`): a bundle from another log fails.")],  # noqa: E501
+    receipt: Annotated[list[Path] | None, typer.Option("--receipt", help="A receipt from `ledger append --receipt` for this entry; repeatable.")] = None,  # noqa: E501
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Verify a bundle with public keys only; exit 1 when it does not verify."""
+    """Verify a bundle with public keys only, against the pinned origin and log key (and any
+    receipts for its entry); exit 1 when it does not verify."""
     from ..ledger.bundle import verify_bundle
+    from ..ledger.receipts import load_receipt
 
-    keys = _party_keys(key)
+    parties, log_key = _pinned_keys(key)
+    if log_key is None:
+        raise InputError("give the log's key as --key log=PUBFILE: a bundle is only as good as the log that "
+                         "signed its checkpoint", field="--key")
+    receipts = [(str(path), load_receipt(path)) for path in receipt or []]
     try:
         text = bundle.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read: {exc.__class__.__name__}", file=str(bundle)) from None
-    report = verify_bundle(text, keys, file=str(bundle))
+        why = getattr(exc, "strerror", None) or ("not UTF-8 text" if isinstance(exc, UnicodeDecodeError)
+                                                 else exc.__class__.__name__)
+        raise InputError(f"cannot read: {why}", file=str(bundle)) from None
+    keys = [*parties.values(), log_key]
+    report = verify_bundle(text, keys, origin=origin, log_key=log_key, receipts=receipts, file=str(bundle))
     _emit(fmt, report)
     if not report.ok:
         raise typer.Exit(1)
@@ -244,14 +305,42 @@ def verify_bundle_cmd(
 def audit(
     db: DbArg,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Processes verifying signatures.")] = 1,
+    key: Annotated[list[str] | None, typer.Option("--key", help="Pin a key: PARTY=PUBFILE for each party, log=PUBFILE for the log; the genesis must name exactly these.")] = None,  # noqa: E501
+    origin: Annotated[str | None, typer.Option("--origin", help="Pin the log's origin.")] = None,
+    trusted: Annotated[Path | None, typer.Option("--trusted", help="A checkpoint note you trust (signed by the log key): the log must extend it.")] = None,  # noqa: E501
+    cosigner_state: Annotated[Path | None, typer.Option("--cosigner-state", help="A party's cosigner state file (what it last cosigned): the log must extend it.")] = None,  # noqa: E501
+    require_cosigners: Annotated[str | None, typer.Option("--require-cosigners", help="PARTY[,PARTY…]: a checkpoint counts only if these parties cosigned it.")] = None,  # noqa: E501
+    receipt: Annotated[list[Path] | None, typer.Option("--receipt", help="A receipt from `ledger append --receipt`: it must be honoured; repeatable.")] = None,  # noqa: E501
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Re-verify every signature, the tree, every checkpoint and their consistency, then replay
-    the exchanged declarations and notifications; exit 1 if not ok."""
+    """Re-verify every signature, the tree, every checkpoint and their consistency — against
+    the keys, origin and checkpoint you trust when you pin them, and every receipt you hold —
+    then replay the exchanged declarations and notifications; exit 1 if not ok."""
     from ..app.audit import audit_ledger
     from ..ledger.audit import PROBLEM_COLUMNS
+    from ..ledger.receipts import load_receipt
+    from ..ledger.trust import TrustPolicy, trusted_from_note, trusted_from_state
 
-    report = audit_ledger(db, workers=workers)
+    if trusted is not None and cosigner_state is not None:
+        raise InputError("give one trusted checkpoint: --trusted or --cosigner-state, not both", field="--trusted")
+    parties, log_key = _pinned_keys(key or [])
+    required = tuple(dict.fromkeys(n.strip() for n in (require_cosigners or "").split(",") if n.strip()))
+    if require_cosigners is not None and not required:
+        raise InputError("name at least one party", field="--require-cosigners")
+    if trusted is not None:
+        anchor = trusted_from_note(trusted, parties=parties, log_key=log_key)
+    elif cosigner_state is not None:
+        anchor = trusted_from_state(cosigner_state, origin=origin)
+    else:
+        anchor = None
+    receipts = tuple((str(path), load_receipt(path)) for path in receipt or [])
+    try:
+        policy = TrustPolicy(parties, log_key, origin, anchor, required, receipts)
+    except InputError as err:
+        field = {"require_cosigners": "--require-cosigners", "key": "--key", "origin": "--origin"}.get(
+            err.field or "", err.field)
+        raise InputError(err.problem, file=err.file, line=err.line, field=field) from None
+    report = audit_ledger(db, workers=workers, policy=policy)
     _emit(fmt, report, columns=list(PROBLEM_COLUMNS), footer=report.summary())
     if not report.ok:
         raise typer.Exit(1)

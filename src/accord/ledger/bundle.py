@@ -10,7 +10,10 @@ The file is a C2SP tlog-proof (``c2sp.org/tlog-proof@v1``, extension ``.tlog-pro
     <the checkpoint note verbatim, with the log's and the parties' signatures>
 
 The ``extra`` data is untrusted by itself; it is authenticated by hashing it into the leaf the
-proof includes. Anyone holding only the public keys can verify a bundle, with no database.
+proof includes. Anyone holding only the public keys can verify a bundle, with no database; the
+verifier pins the log's origin and key (a bundle from another ledger with the same party keys,
+or proved against a checkpoint a party signed alone, then fails) and may check the log's
+receipts for the entry against it.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from .entries import GENESIS, SignedEntry
 from .keys import PublicKey
 from .merkle import HASH_SIZE, leaf_hash, verify_inclusion
 from .note import Checkpoint, Note
+from .receipts import Receipt
 
 __all__ = ["BUNDLE_HEADER", "BundleReport", "bundle_checkpoint", "make_bundle", "parse_bundle", "verify_bundle"]
 
@@ -111,7 +115,9 @@ def parse_bundle(text: str, *, file: str | None = None) -> Bundle:
 
 @dataclass(frozen=True)
 class BundleReport:
-    """The outcome of verifying a bundle; ``ok`` iff ``problems`` is empty."""
+    """The outcome of verifying a bundle; ``ok`` iff ``problems`` is empty. ``origin_pinned``
+    and ``log_key`` (``name+id``, or ``None``) say what the verifier pinned; ``receipts`` has
+    one ``{"file", "index", "status", "detail"}`` per receipt checked."""
 
     ok: bool
     index: int
@@ -120,6 +126,9 @@ class BundleReport:
     entry: dict[str, Any] | None
     signers: tuple[str, ...]
     problems: tuple[str, ...]
+    origin_pinned: bool = False
+    log_key: str | None = None
+    receipts: tuple[dict[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -131,6 +140,9 @@ class BundleReport:
             "entry": self.entry,
             "signers": list(self.signers),
             "problems": list(self.problems),
+            "origin_pinned": self.origin_pinned,
+            "log_key": self.log_key,
+            "receipts": list(self.receipts),
         }
 
     def rows(self) -> list[dict[str, Any]]:
@@ -139,17 +151,35 @@ class BundleReport:
                  "signers": ", ".join(self.signers), "problem": p} for p in (self.problems or ("",))]
 
 
-def verify_bundle(text: str, keys: Sequence[PublicKey], *, file: str | None = None) -> BundleReport:
+def verify_bundle(
+    text: str,
+    keys: Sequence[PublicKey],
+    *,
+    origin: str | None = None,
+    log_key: PublicKey | None = None,
+    receipts: Sequence[tuple[str, Receipt]] = (),
+    file: str | None = None,
+) -> BundleReport:
     """Verify a bundle with only public keys.
 
     ``keys`` is the verifier's trust policy: for every key *name* given (the log, each party),
     at least one of the keys with that name must have signed the checkpoint; the entry must be
     signed by a given key of its party (the unsigned genesis entry excepted); the inclusion proof
     must lead from the entry to the checkpoint's root.
+
+    Pass ``origin`` and ``log_key`` (``accord ledger verify-bundle`` requires both): the
+    checkpoint must then be the log ``origin``'s and signed by ``log_key``. Without them a
+    bundle proved against another ledger that has the same keys, or against a checkpoint a
+    party signed alone, verifies. Each ``(file, receipt)`` in ``receipts`` must be the log's
+    signed receipt (``log_key`` required) for this very entry: same origin, index and leaf hash.
     """
     bundle = parse_bundle(text, file=file)
     cp = Checkpoint.from_text(bundle.note.text, file=file)
     problems: list[str] = []
+    if origin is not None and cp.origin != origin:
+        problems.append(f"checkpoint is for the log {cp.origin!r}, not the pinned origin {origin!r}")
+    if log_key is not None and not bundle.note.signed_by(log_key):
+        problems.append(f"checkpoint is not signed by the log key {log_key.name} ({log_key.id.hex()})")
     entry_json = None
     try:
         signed = SignedEntry.from_body(bundle.leaf, file=file)
@@ -176,4 +206,28 @@ def verify_bundle(text: str, keys: Sequence[PublicKey], *, file: str | None = No
     for name in sorted({k.name for k in keys}):
         if name not in signers:
             problems.append(f"checkpoint is not signed by {name}")
-    return BundleReport(not problems, bundle.index, cp.size, cp.origin, entry_json, tuple(signers), tuple(problems))
+    statuses = []
+    for receipt_file, receipt in receipts:
+        detail = _receipt_problem(receipt, bundle, cp, log_key)
+        statuses.append({"file": receipt_file, "index": receipt.index, "status": "broken" if detail else "honoured",
+                         "detail": detail or f"entry {bundle.index} is in the checkpoint at size {cp.size}"})
+        if detail:
+            problems.append(f"receipt {receipt_file}: {detail}")
+    log = f"{log_key.name}+{log_key.id.hex()}" if log_key is not None else None
+    return BundleReport(not problems, bundle.index, cp.size, cp.origin, entry_json, tuple(signers), tuple(problems),
+                        origin is not None, log, tuple(statuses))
+
+
+def _receipt_problem(receipt: Receipt, bundle: Bundle, cp: Checkpoint, log_key: PublicKey | None) -> str | None:
+    """Why ``receipt`` is not honoured by this bundle, or ``None`` when it is."""
+    if log_key is None:
+        return "no log key was given to check it with"
+    if not receipt.verify(log_key):
+        return f"it is not signed by the log key {log_key.name} ({log_key.id.hex()})"
+    if receipt.origin != cp.origin:
+        return f"it is for the log {receipt.origin!r}, not {cp.origin!r}"
+    if receipt.index != bundle.index:
+        return f"it is for entry {receipt.index}, but the bundle proves entry {bundle.index}"
+    if receipt.leaf_hash != leaf_hash(bundle.leaf):
+        return f"the log acknowledged another entry at index {receipt.index} than the one the bundle proves there"
+    return None

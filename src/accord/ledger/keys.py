@@ -156,11 +156,18 @@ def generate_key(name: str) -> PrivateKey:
     return PrivateKey(name, os.urandom(32))
 
 
+def _why(exc: OSError | UnicodeDecodeError) -> str:
+    """What went wrong, in the system's words ("No such file or directory"), never a class name."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text (byte {exc.start})"
+    return exc.strerror or str(exc)
+
+
 def _read(path: str | Path) -> str:
     try:
         return Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read key file: {exc.__class__.__name__}", file=str(path)) from None
+        raise InputError(f"cannot read key file: {_why(exc)}", file=str(path)) from None
 
 
 def load_private_key(path: str | Path) -> PrivateKey:

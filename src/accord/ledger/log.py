@@ -17,6 +17,10 @@ Admission (all-or-nothing per batch, decided inside the store's write lock):
 A checkpoint of size N is signed (when no log key is named) and cosigned only with keys in force
 once its N entries are applied — :meth:`KeyHistory.signing_keys` — so a rotated-out key can sign
 no checkpoint that covers its rotation.
+
+:meth:`Ledger.append_with_receipts` (and ``sign_and_append_with_receipts``) also return the log's
+signed receipt for each admitted entry (:mod:`accord.ledger.receipts`): the log key is checked
+before the batch is written, and the receipts are signed once it is committed.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from .entries import GENESIS, KEY_ROTATION, KIND_NAME, NO_SIGNATURE, Entry, Sign
 from .keys import PARTY_NAME, PrivateKey, PublicKey
 from .merkle import verify_consistency
 from .note import Checkpoint, Note, NoteSignature
+from .receipts import DEFAULT_MAX_MERGE_DELAY, Receipt, check_max_merge_delay, issue_receipt
 from .stores import Row, Store, open_store
 
 __all__ = [
@@ -304,17 +309,45 @@ class Ledger:
         signed = [sign_entry(key, self.origin, e) for e in entries]
         return self._admit(signed, trusted_key=key.public)
 
-    def _admit(self, batch: list[SignedEntry], trusted_key: PublicKey | None) -> list[int]:
+    def append_with_receipts(self, entries: Iterable[SignedEntry], log_key: PrivateKey, *,
+                             max_merge_delay: int = DEFAULT_MAX_MERGE_DELAY) -> list[Receipt]:
+        """:meth:`append`, and the log's signed :class:`~accord.ledger.receipts.Receipt` for each
+        admitted entry (its index, leaf hash, the time and the promise to be in a checkpoint
+        within ``max_merge_delay`` seconds).
+
+        ``log_key`` must be a log signer for the ledger once the batch is applied
+        (:meth:`log_signers`); that is checked inside the write lock *before* anything is
+        written, and the receipts are signed once the batch is committed."""
+        return self._admit_with_receipts(list(entries), None, log_key, max_merge_delay)
+
+    def sign_and_append_with_receipts(self, key: PrivateKey, entries: Iterable[Entry], log_key: PrivateKey, *,
+                                      max_merge_delay: int = DEFAULT_MAX_MERGE_DELAY) -> list[Receipt]:
+        """:meth:`sign_and_append` with receipts, as :meth:`append_with_receipts`."""
+        signed = [sign_entry(key, self.origin, e) for e in entries]
+        return self._admit_with_receipts(signed, key.public, log_key, max_merge_delay)
+
+    def _admit_with_receipts(self, batch: list[SignedEntry], trusted_key: PublicKey | None, log_key: PrivateKey,
+                             max_merge_delay: int) -> list[Receipt]:
+        # Checked before the batch is admitted: a refused promise must not follow a commit.
+        check_max_merge_delay(max_merge_delay)
+        indices = self._admit(batch, trusted_key, receipt_key=log_key.public)
+        timestamp = utc_now()
+        return [issue_receipt(log_key, self.origin, i, s.leaf_hash, max_merge_delay=max_merge_delay,
+                              timestamp=timestamp) for i, s in zip(indices, batch, strict=True)]
+
+    def _admit(self, batch: list[SignedEntry], trusted_key: PublicKey | None,
+               receipt_key: PublicKey | None = None) -> list[int]:
         if not batch:
             return []
         try:
-            return self._admit_locked(batch, trusted_key)
+            return self._admit_locked(batch, trusted_key, receipt_key)
         except EntryRejected as err:
             if len(batch) == 1 and err.position is not None:
                 raise EntryRejected(err.problem.split(": ", 1)[1]) from None
             raise
 
-    def _admit_locked(self, batch: list[SignedEntry], trusted_key: PublicKey | None) -> list[int]:
+    def _admit_locked(self, batch: list[SignedEntry], trusted_key: PublicKey | None,
+                      receipt_key: PublicKey | None = None) -> list[int]:
         with self.store.write() as w:
             history = _key_history(self.info, w.key_rows(), self.store.display_url)
             seen: set[bytes] = set()
@@ -349,6 +382,9 @@ class Ledger:
                 if e.kind == KEY_ROTATION:
                     history.rotate(e.party, rotation_key(e), index + 1)  # type: ignore[arg-type]
                 rows.append((e.kind, e.party, e.issued_at, signed.body, leaf))
+            if receipt_key is not None and receipt_key not in self.log_signers(w.size + len(rows), history):
+                raise InputError(f"key {receipt_key.name} ({receipt_key.id.hex()}) is not this ledger's log key, "
+                                 "so it cannot sign receipts", field="log_key")
             try:
                 first = w.append(rows)
             except DuplicateLeafError as exc:

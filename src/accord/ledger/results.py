@@ -21,6 +21,7 @@ from .entries import SignedEntry
 from .keys import PARTY_NAME, generate_key, write_atomic
 from .log import Ledger
 from .note import Checkpoint, Note
+from .receipts import Receipt
 from .stores import redact_url
 
 if TYPE_CHECKING:
@@ -33,9 +34,11 @@ __all__ = [
     "LedgerExport",
     "LedgerSummary",
     "ProofWritten",
+    "check_writable",
     "read_payload",
     "write_bundle",
     "write_key_pair",
+    "write_receipt",
 ]
 
 EXPORT_COLUMNS = ("index", "kind", "party", "issued_at", "payload", "leaf_hash")
@@ -68,14 +71,22 @@ def write_key_pair(party: str, out: Path, *, force: bool = False) -> KeyFiles:
     unless ``force``."""
     if not PARTY_NAME.fullmatch(party):
         raise InputError(f"party name {party!r} must be letters, digits, '.', '_' or '-'", field="PARTY")
-    out.mkdir(parents=True, exist_ok=True)
     key_file, pub_file = out / f"{party}.key", out / f"{party}.pub"
-    for f in (key_file, pub_file):
-        if f.exists() and not force:
-            raise InputError("already exists (use --force to replace it)", file=str(f))
-    key = generate_key(party)
-    write_atomic(key_file, (key.skey + "\n").encode(), mode=0o600)
-    write_atomic(pub_file, (key.public.vkey + "\n").encode())
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for f in (key_file, pub_file):
+            if f.exists() and not force:
+                raise InputError("already exists (use --force to replace it)", file=str(f))
+        key = generate_key(party)
+        write_atomic(key_file, (key.skey + "\n").encode(), mode=0o600)
+        try:
+            write_atomic(pub_file, (key.public.vkey + "\n").encode())
+        except OSError:
+            key_file.unlink(missing_ok=True)  # nothing half-written: no private key without its public one
+            raise
+    except OSError as exc:
+        where = exc.filename if isinstance(exc.filename, str) and not Path(exc.filename).name.startswith(".") else out
+        raise InputError(f"cannot write key files: {exc.strerror or exc.__class__.__name__}", file=str(where)) from None
     return KeyFiles(party, str(key_file), str(pub_file), key.public.vkey)
 
 
@@ -85,7 +96,7 @@ def read_payload(path: Path) -> dict[str, Any]:
     try:
         payload = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.__class__.__name__}", file=str(path)) from None
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
     except UnicodeDecodeError:
@@ -125,25 +136,58 @@ class LedgerSummary:
 
 @dataclass(frozen=True)
 class Appended:
-    """One admitted entry: ``accord.ledger.append/v1``."""
+    """One admitted entry: ``accord.ledger.append/v1`` (with ``receipt`` and ``receipt_file``
+    when the log signed a receipt for it)."""
 
     index: int
     kind: str
     party: str | None
     issued_at: str
     leaf_hash: bytes
+    receipt: Receipt | None = None
+    receipt_file: str | None = None
 
     @classmethod
-    def of(cls, ledger: Ledger, index: int) -> Appended:
+    def of(cls, ledger: Ledger, index: int, *, receipt: Receipt | None = None,
+           receipt_file: str | None = None) -> Appended:
         e = ledger.entry(index)
-        return cls(index, e.entry.kind, e.entry.party, e.entry.issued_at, e.leaf_hash)
+        return cls(index, e.entry.kind, e.entry.party, e.entry.issued_at, e.leaf_hash, receipt, receipt_file)
 
     def to_json(self) -> dict[str, Any]:
-        return {"schema": "accord.ledger.append/v1", "index": self.index, "kind": self.kind, "party": self.party,
-                "issued_at": self.issued_at, "leaf_hash": _b64(self.leaf_hash), "size": self.index + 1}
+        obj: dict[str, Any] = {"schema": "accord.ledger.append/v1", "index": self.index, "kind": self.kind,
+                               "party": self.party, "issued_at": self.issued_at,
+                               "leaf_hash": _b64(self.leaf_hash), "size": self.index + 1}
+        if self.receipt is not None:
+            obj["receipt"] = self.receipt.to_json()
+            obj["receipt_file"] = self.receipt_file
+        return obj
 
     def rows(self) -> list[dict[str, Any]]:
-        return [self.to_json()]
+        row = self.to_json()
+        if self.receipt is not None:  # a table shows where the receipt went, not its fields
+            del row["receipt"]
+        return [row]
+
+
+def check_writable(path: Path, what: str) -> None:
+    """:class:`InputError` (before anything is done) when ``path`` cannot be written: its folder
+    is missing or not a folder, or it is itself a folder."""
+    parent = path.parent
+    try:
+        if not parent.is_dir():
+            raise InputError(f"cannot write {what}: No such directory {str(parent)!r}", file=str(path))
+        if path.is_dir():
+            raise InputError(f"cannot write {what}: it is a directory", file=str(path))
+    except OSError as exc:  # a name too long, a loop of links …
+        raise InputError(f"cannot write {what}: {exc.strerror or exc.__class__.__name__}", file=str(path)) from None
+
+
+def write_receipt(receipt: Receipt, path: Path) -> None:
+    """Write ``receipt`` to ``path`` atomically; :class:`InputError` when it cannot be written."""
+    try:
+        write_atomic(path, receipt.encode().encode())
+    except OSError as exc:
+        raise InputError(f"cannot write receipt: {exc.strerror or exc.__class__.__name__}", file=str(path)) from None
 
 
 @dataclass(frozen=True)
@@ -202,9 +246,16 @@ def write_bundle(ledger: Ledger, index: int, out: Path) -> ProofWritten:
     """Write the offline bundle for entry ``index`` to ``out`` (atomically), proved against the
     latest checkpoint covering it that every party cosigned, else the latest covering one (see
     :func:`~accord.ledger.bundle.bundle_checkpoint`); :class:`InputError`, and nothing written,
-    when no checkpoint covers the entry yet."""
+    when there is no such entry, no checkpoint covers it yet, or ``out`` cannot be written."""
+    size = ledger.size()
+    if not 0 <= index < size:
+        raise InputError(f"there is no entry {index}: the ledger has entries 0..{size - 1}", field="--index")
+    check_writable(out, "bundle")
     cp, _note, missing = bundle_checkpoint(ledger, index)
-    write_atomic(out, make_bundle(ledger, index).encode())
+    try:
+        write_atomic(out, make_bundle(ledger, index).encode())
+    except OSError as exc:
+        raise InputError(f"cannot write bundle: {exc.strerror or exc.__class__.__name__}", file=str(out)) from None
     return ProofWritten(index, cp.size, cp.root, str(out), tuple(missing))
 
 
