@@ -8,10 +8,10 @@ import textwrap
 import pytest
 from typer.testing import CliRunner
 
-from accord.agreements._yaml import MAX_ALIAS_NODES, MAX_DEPTH
 from accord.app.library import load_agreement
 from accord.cli import app
 from accord.errors import InputError
+from accord.limits import MAX_ALIAS_NODES, MAX_DEPTH
 
 GOOD = """\
 id: mini
@@ -131,3 +131,104 @@ def test_the_first_dated_value_error_points_at_the_earliest_date(tmp_path):
     text = text.replace("        2021-01-01: null, source: doc}", "        2021-01-01: null")
     err = error_of(write(tmp_path, text))
     assert err.line == 21 and "first dated value must be a number" in err.problem
+
+
+# ----------------------------------------------------------------------------- issue 9: bounded inputs
+
+
+def test_a_control_character_is_one_line_naming_the_line(tmp_path):
+    # PyYAML's ReaderError printed two lines (`in "<unicode string>", position 440`)
+    p = write(tmp_path, GOOD + "summary: a\x01b\n")
+    result = CliRunner().invoke(app, ["show", str(p)])
+    err = result.stderr.strip()
+    assert result.exit_code == 2 and "\n" not in err
+    assert f"{p}:17: malformed YAML: character #x0001 is not allowed" in err
+
+
+def test_a_key_with_a_control_character_is_one_line(tmp_path):
+    # the key became the error's field, and its newline split the error in two
+    result = CliRunner().invoke(app, ["show", str(write(tmp_path, GOOD + '"a\\nb": 1\n'))])
+    err = result.stderr.strip()
+    assert result.exit_code == 2 and "\n" not in err and "control characters" in err
+
+
+@pytest.mark.parametrize("ref", ["a" * 300 + ".yaml", "dir/" + "b" * 300 + ".yaml", "a\x00b.yaml"])
+def test_a_name_the_system_refuses_is_no_such_file(tmp_path, ref):
+    # is_file() raised OSError(ENAMETOOLONG): a traceback
+    result = CliRunner().invoke(app, ["show", ref])
+    assert result.exit_code == 2
+    assert "no agreement file" in result.stderr and "\n" not in result.stderr.strip()
+    assert len(result.stderr) < 200  # the name is cut
+
+
+def test_a_directory_is_no_agreement_file(tmp_path):
+    (tmp_path / "x.yaml").mkdir()
+    assert "no agreement file" in error_of(tmp_path / "x.yaml").problem
+
+
+def test_non_utf8_names_the_line(tmp_path):
+    p = tmp_path / "a.yaml"
+    p.write_bytes(GOOD.encode() + b"summary: caf\xe9\n")
+    err = error_of(p)
+    assert err.line == 17 and "not UTF-8" in err.problem
+
+
+@pytest.mark.parametrize("old, new, field", [
+    ("date: 2020-01-01", "date: [2020-01-01]", "dates.entry_into_force.date"),
+    ("date: 2030-01-01", "date: {y: 2030}", "dates.expires.date"),
+])
+def test_a_list_where_a_date_belongs_names_no_python_type(tmp_path, old, new, field):
+    # was "not an ISO date (YYYY-MM-DD): [datetime.date(2020, 1, 1)]"
+    err = error_of(write(tmp_path, GOOD.replace(old, new)))
+    assert err.field == field and "must be a date" in err.problem and "datetime" not in err.problem
+
+
+@pytest.mark.parametrize("old, new, field", [
+    ("title: A minimal agreement", "title: [a, b]", "title"),
+    ("legal_form: treaty", "legal_form: [treaty]", "legal_form"),
+    ("verification: none", "verification: [none]", "regime.verification"),
+    ("cap: 10,", "cap: 10, kind: [limit],", "limits[0].kind"),
+    ("title: Things, source", "unit: [x], title: Things, source", "categories[0].unit"),
+])
+def test_lists_where_strings_belong(tmp_path, old, new, field):
+    assert old in GOOD
+    err = error_of(write(tmp_path, GOOD.replace(old, new)))
+    assert err.field == field and "string" in err.problem
+
+
+def test_integers_over_the_digit_limit(tmp_path, monkeypatch):
+    from accord import limits
+
+    err = error_of(write(tmp_path, GOOD.replace("cap: 10", "cap: " + "9" * (limits.MAX_INT_DIGITS + 1))))
+    assert err.line == 14 and f"more than {limits.MAX_INT_DIGITS} digits" in err.problem
+    monkeypatch.setattr(limits, "MAX_INT_DIGITS", 3)
+    err = error_of(write(tmp_path, GOOD.replace("cap: 10", "cap: 0x1000"), "hex.yaml"))
+    assert "more than 3 digits" in err.problem  # 4096: the value counts, not the spelling
+
+
+def test_nesting_over_the_depth_limit(tmp_path, monkeypatch):
+    from accord import limits
+
+    monkeypatch.setattr(limits, "MAX_DEPTH", 5)
+    err = error_of(write(tmp_path, GOOD + "summary: [[[[[[x]]]]]]\n"))
+    assert err.line == 17 and "nested too deeply (more than 5 levels deep)" in err.problem
+
+
+def test_an_agreement_over_the_size_limit(tmp_path, monkeypatch):
+    from accord import limits
+
+    p = write(tmp_path, GOOD)
+    monkeypatch.setattr(limits, "MAX_AGREEMENT_BYTES", 100)
+    err = error_of(p)
+    assert err.file == str(p) and "over the limit of 100 bytes" in err.problem
+    assert "ACCORD_MAX_AGREEMENT_BYTES" in err.problem
+
+
+def test_a_vocabulary_over_its_size_limit(tmp_path, monkeypatch):
+    from accord import limits
+
+    (tmp_path / "v.yaml").write_text("id: v\nitem_types: [{id: t, title: T}]\n" + "# padding\n" * 50)
+    p = write(tmp_path, GOOD + "vocabulary: v.yaml\n")
+    monkeypatch.setattr(limits, "MAX_VOCABULARY_BYTES", 100)
+    err = error_of(p)
+    assert err.file == str(tmp_path / "v.yaml") and "ACCORD_MAX_VOCABULARY_BYTES" in err.problem

@@ -19,7 +19,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "accord"
 
 #: Layer of each top-level package or module; higher numbers are outer layers.
 LAYER = {
-    "errors": 0,
+    "errors": 0, "limits": 0,
     "periods": 1, "sources": 1,
     "agreements": 2, "forces": 2,
     "compliance": 3, "exchange": 3, "ledger": 3, "detection": 3,
@@ -31,6 +31,7 @@ LAYER = {
 PEERS_ALLOWED = {
     ("forces", "agreements"),  # counting applies an agreement's counting rules to records
     ("periods", "sources"), ("sources", "periods"),  # the two leaf helpers may share
+    ("limits", "errors"),  # an input over a limit is an InputError
 }
 
 

@@ -95,6 +95,11 @@ def test_check_party_and_at(tmp_path):
         (["timeline", "newstart", "--party", "CN"], "unknown party 'CN'"),
         (["timeline", "us-2020-freeze", "--cap", "all_warheads_freeze=lots"], "--cap: expected LIMIT=N"),
         (["timeline", "us-2020-freeze", "--cap", "nope=3"], "unknown limit 'nope'"),
+        # issue 9: the party of LIMIT:PARTY=N is checked, and the error names the option
+        (["timeline", "us-2020-freeze", "--cap", "all_warheads_freeze:XX=3"], "--cap: unknown party 'XX'"),
+        (["timeline", "us-2020-freeze", "--cap", "all_warheads_freeze=" + "9" * 5000], "more than 100 digits"),
+        (["check", "newstart-2021", "--data", "x" * 300 + ".csv"], "cannot read file: File name too long"),
+        (["show", "y" * 300 + ".yaml"], "no agreement file"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(args, expected):

@@ -2,10 +2,12 @@
 
 PyYAML drops positions after parsing; accord's errors must name the line, so the loader
 builds :class:`LineDict` mappings instead of plain dicts. Duplicate keys are an error
-(PyYAML would silently keep the last one). Hostile files are one-line errors too: nesting
-deeper than :data:`MAX_DEPTH` (PyYAML's composer recurses), an alias to the node that contains
-it, and aliases that expand to more than :data:`MAX_ALIAS_NODES` nodes (a "billion laughs"
-file is a few hundred bytes that every later walk of the data would expand).
+(PyYAML would silently keep the last one). Hostile files are one-line errors too, within the
+limits of :mod:`accord.limits`: a file over its size limit, nesting deeper than
+``MAX_DEPTH`` (PyYAML's composer recurses), an alias to the node that contains it, aliases that
+expand to more than ``MAX_ALIAS_NODES`` nodes (a "billion laughs" file is a few hundred bytes
+that every later walk of the data would expand), an integer of more than ``MAX_INT_DIGITS``
+digits, and characters YAML does not allow (control characters).
 """
 
 from __future__ import annotations
@@ -15,12 +17,8 @@ from typing import Any
 
 import yaml
 
+from .. import limits
 from ..errors import InputError
-
-#: The deepest nesting of mappings and lists accepted (agreements need fewer than ten levels).
-MAX_DEPTH = 100
-#: The most nodes that aliases (``*name``) may add to a document once expanded.
-MAX_ALIAS_NODES = 100_000
 
 
 def _cut(text: str, limit: int = 120) -> str:
@@ -93,11 +91,12 @@ def _make_loader(filename: str) -> type[yaml.SafeLoader]:
                 size = self._sizes.get(anchor or "", 1)
                 self._nodes += size
                 self._alias_nodes += size
-                if self._alias_nodes > MAX_ALIAS_NODES:
-                    raise self._fail(f"aliases expand to more than {MAX_ALIAS_NODES:,} nodes", event.start_mark)
+                if self._alias_nodes > limits.MAX_ALIAS_NODES:
+                    raise self._fail(f"aliases expand to more than {limits.MAX_ALIAS_NODES:,} nodes",
+                                     event.start_mark)
                 return node
-            if self._depth >= MAX_DEPTH:
-                raise self._fail(f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
+            if self._depth >= limits.MAX_DEPTH:
+                raise self._fail(f"nested too deeply (more than {limits.MAX_DEPTH} levels deep)", event.start_mark)
             if anchor is not None:
                 self._open.add(anchor)
             before = self._nodes
@@ -122,14 +121,32 @@ def _make_loader(filename: str) -> type[yaml.SafeLoader]:
                 hash(key)
             except TypeError:
                 raise InputError("a mapping key must be a plain value", file=filename, line=line) from None
+            if isinstance(key, str) and not key.isprintable():  # a field name is one line of text
+                raise InputError(f"a mapping key may not hold control characters: {_cut(repr(key), 60)}",
+                                 file=filename, line=line)
             if key in out:
-                raise InputError(f"duplicate key {key!r}", file=filename, line=line, field=str(key))
+                raise InputError(f"duplicate key {_cut(repr(key), 60)}", file=filename, line=line,
+                                 field=_cut(str(key), 80))
             out[key] = _construct(loader, value_node, filename, str(key))
             out.key_lines[str(key)] = line
         return out
 
+    def construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+        digits = sum(c.isdigit() for c in str(node.value))
+        value = None if digits > 4 * limits.MAX_INT_DIGITS else loader.construct_yaml_int(node)
+        if value is None or len(str(abs(value))) > limits.MAX_INT_DIGITS:
+            raise InputError(f"an integer of more than {limits.MAX_INT_DIGITS} digits ({_cut(str(node.value), 40)})",
+                             file=filename, line=node.start_mark.line + 1)
+        return value
+
     Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    Loader.add_constructor("tag:yaml.org,2002:int", construct_int)
     return Loader
+
+
+def _one_line(text: str) -> str:
+    """``text`` with its whitespace runs (newlines too) as single spaces."""
+    return " ".join(text.split())
 
 
 def load_yaml_text(text: str, filename: str) -> Any:
@@ -139,22 +156,24 @@ def load_yaml_text(text: str, filename: str) -> Any:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else None
-        problem = (err.problem or err.context or "malformed YAML").strip()
-        raise InputError(f"malformed YAML: {problem}", file=filename, line=line) from None
+        problem = _one_line(err.problem or err.context or "malformed YAML")
+        raise InputError(f"malformed YAML: {_cut(problem)}", file=filename, line=line) from None
+    except yaml.reader.ReaderError as err:  # a character YAML does not allow (a control character)
+        line = text.count("\n", 0, err.position) + 1
+        char = f"#x{err.character:04x}" if isinstance(err.character, int) else repr(err.character)
+        raise InputError(f"malformed YAML: character {char} is not allowed in YAML", file=filename,
+                         line=line) from None
     except yaml.YAMLError as err:
-        raise InputError(f"malformed YAML: {err}", file=filename) from None
+        raise InputError(f"malformed YAML: {_cut(_one_line(str(err)))}", file=filename) from None
+    except RecursionError:  # defence in depth: the composer's depth limit comes first
+        raise InputError(f"nested too deeply (more than {limits.MAX_DEPTH} levels deep)", file=filename) from None
 
 
-def load_yaml_file(path: Path | str) -> Any:
-    """Read and parse a YAML file; an unreadable file is an InputError."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as err:
-        raise InputError(f"cannot read file: {err.strerror or err}", file=str(p)) from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", file=str(p)) from None
-    return load_yaml_text(text, str(p))
+def load_yaml_file(path: Path | str, limit: str = "AGREEMENT_BYTES") -> Any:
+    """Read and parse a YAML file of at most ``MAX_<limit>`` bytes (:mod:`accord.limits`); an
+    unreadable file, one over the limit and text that is not UTF-8 are InputErrors."""
+    text = limits.read_text(path, limit, encoding="utf-8")
+    return load_yaml_text(text, str(path))
 
 
 def locate(ref: str, directory: Path, what: str, *, relative_to: Path | None = None, file: str | None = None,
@@ -166,11 +185,20 @@ def locate(ref: str, directory: Path, what: str, *, relative_to: Path | None = N
         p = Path(ref)
         if not p.is_absolute() and relative_to is not None:
             p = relative_to / p
-        if not p.is_file():
-            raise InputError(f"no {what} file {ref!r}", file=file, line=line, field=field)
+        if not _is_file(p):
+            raise InputError(f"no {what} file {_cut(ref, 80)!r}", file=file, line=line, field=field)
         return p
     p = directory / f"{ref}.yaml"
-    if not p.is_file():
+    if not _is_file(p):
         known = ", ".join(sorted(q.stem for q in directory.glob("*.yaml")))
-        raise InputError(f"unknown {what} {ref!r} (built-in: {known})", file=file, line=line, field=field)
+        raise InputError(f"unknown {what} {_cut(ref, 80)!r} (built-in: {known})", file=file, line=line, field=field)
     return p
+
+
+def _is_file(p: Path) -> bool:
+    """``p.is_file()``, false for a name the system refuses (too long, a NUL byte) rather than
+    an OSError."""
+    try:
+        return p.is_file()
+    except (OSError, ValueError):
+        return False

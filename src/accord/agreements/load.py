@@ -156,10 +156,27 @@ def _date(ctx: _Ctx, m: Mapping[str, Any], key: str, field: str, *, required: bo
         if required:
             raise ctx.err(m, None, "is required", _join(field, key))
         return None
+    value = m[key]
+    if not isinstance(value, (str, _dt.date)):
+        raise ctx.err(m, key, f"must be a date (YYYY-MM-DD), not {_kind(value)}", _join(field, key))
+    if isinstance(value, str) and len(value) > 40:
+        raise ctx.err(m, key, f"not an ISO date (YYYY-MM-DD): {value[:37]!r}...", _join(field, key))
     try:
-        return parse_date(m[key])
+        return parse_date(value)
     except InputError as err:
         raise ctx.err(m, key, err.problem, _join(field, key)) from None
+
+
+def _kind(value: Any) -> str:
+    """What a YAML value is, in the file's own words: a list, a mapping, true, 12 …"""
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _map(ctx: _Ctx, m: Mapping[str, Any], key: str, field: str, *, required: bool = True

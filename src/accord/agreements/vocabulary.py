@@ -181,7 +181,7 @@ def resolve_vocabulary(value: Any, *, relative_to: Path | None, file: str | None
 
 @lru_cache(maxsize=32)
 def _load_file(path: str) -> Vocabulary:
-    data = load_yaml_file(path)
+    data = load_yaml_file(path, "VOCABULARY_BYTES")
     if not isinstance(data, Mapping):
         raise InputError("a vocabulary file must be a YAML mapping", file=path)
     return replace(parse_vocabulary(data, file=path, field=""), path=path)

@@ -10,6 +10,7 @@ import datetime as _dt
 from collections.abc import Iterable
 from typing import Any
 
+from .. import limits
 from ..errors import InputError
 
 
@@ -32,8 +33,10 @@ def parse_caps(values: Iterable[str] | None, field: str = "--cap") -> dict[str, 
     caps: dict[str, Any] = {}
     for v in values or []:
         key, sep, number = v.partition("=")
-        if not sep or not number.strip().isdigit():
-            raise InputError(f"expected LIMIT=N or LIMIT:PARTY=N, got {v!r}", field=field)
+        if not sep or not number.strip().isdigit() or not number.isascii():
+            raise InputError(f"expected LIMIT=N or LIMIT:PARTY=N, got {v[:60]!r}", field=field)
+        if len(number.strip()) > limits.MAX_INT_DIGITS:  # int() refuses 4,300 digits with a traceback
+            raise InputError(f"N has more than {limits.MAX_INT_DIGITS} digits in {v[:60]!r}...", field=field)
         limit, _, party = key.partition(":")
         if party:
             caps.setdefault(limit, {})[party] = int(number)

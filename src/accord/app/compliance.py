@@ -68,14 +68,19 @@ class ComplianceResult:
 
 
 def agreement_for(ref: str, party: str | None = None, caps: Mapping[str, Any] | None = None) -> Agreement:
-    """The agreement named by ``ref``, with ``party`` and the ``caps`` limits checked against it."""
+    """The agreement named by ``ref``, with ``party`` and the ``caps`` limits and parties
+    checked against it (an unknown one is an InputError naming ``--cap``)."""
     ag = load_agreement(ref)
     if party is not None and party not in ag.parties:
         raise InputError(f"unknown party {party!r} (parties of {ag.id}: {', '.join(ag.parties)})", field="--party")
     ids = {lim.id for lim in ag.limits}
-    for limit in caps or {}:
+    for limit, value in (caps or {}).items():
         if limit not in ids:
             raise InputError(f"unknown limit {limit!r} in {ag.id} (limits: {', '.join(sorted(ids))})", field="--cap")
+        for who in value if isinstance(value, Mapping) else ():
+            if who not in ag.parties:
+                raise InputError(f"unknown party {who!r} in {limit}:{who} (parties of {ag.id}: "
+                                 f"{', '.join(ag.parties)})", field="--cap")
     return ag
 
 

@@ -25,11 +25,11 @@ from ..exchange import (
     findings_json,
     read_json,
     read_notifications,
-    reconcile,
     replay,
     replay_ledger_entries,
     write_declaration,
 )
+from ..exchange.reconcile import reconcile_replay
 from ..forces import ItemTable, count_items
 from ..profiles import default_profile, profile_for
 from ._frame import frame
@@ -148,13 +148,16 @@ def replay_files(declaration: str | Path, notifications: str | Path, at: _dt.dat
 @dataclass(frozen=True)
 class ReconcileResult:
     """Every discrepancy between a declaration plus notifications and the next declaration
-    (``accord.reconcile/v1``)."""
+    (``accord.reconcile/v1``). ``applied`` notifications were replayed; ``later`` are dated on
+    or after the next declaration's as-of date, so belong to a later period and were not."""
 
     first: Declaration
     next: Declaration
     agreement: Agreement
     notifications: int
     findings: tuple[Finding, ...]
+    applied: int = 0
+    later: int = 0
     columns = FINDING_COLUMNS
 
     def rows(self) -> list[dict[str, Any]]:
@@ -165,22 +168,32 @@ class ReconcileResult:
         doc = findings_json(self.findings)
         doc.update({"party": self.first.party, "from": self.first.as_of.isoformat(),
                     "to": self.next.as_of.isoformat(), "agreement": self.agreement.id,
-                    "notifications": self.notifications})
+                    "notifications": self.notifications, "notifications_applied": self.applied,
+                    "notifications_after_period": self.later})
         return doc
 
     def to_frame(self) -> pd.DataFrame:
         return frame(self.rows(), self.columns)
 
     def title(self) -> str:
-        return f"{self.first.party}: {self.first.as_of} → {self.next.as_of}, {self.notifications} notifications"
+        return (f"{self.first.party}: {self.first.as_of} → {self.next.as_of}, {self.notifications} notifications "
+                f"({self.applied} applied)")
 
     def footer(self) -> str:
-        if not self.findings:
-            return "No findings: the notifications account for every change."
-        by_kind: dict[str, int] = {}
-        for f in self.findings:
-            by_kind[f.kind] = by_kind.get(f.kind, 0) + 1
-        return "Findings: " + ", ".join(f"{k} {n}" for k, n in by_kind.items())
+        to = self.next.as_of.isoformat()
+        later = (f"; {self.later} notification(s) dated on or after {to} belong to a later period and were "
+                 "not replayed") if self.later else ""
+        if self.findings:
+            by_kind: dict[str, int] = {}
+            for f in self.findings:
+                by_kind[f.kind] = by_kind.get(f.kind, 0) + 1
+            return "Findings: " + ", ".join(f"{k} {n}" for k, n in by_kind.items()) + later
+        if self.next.as_of == self.first.as_of:
+            return (f"No findings: both declarations are as of {to}, so no notification was applied and the two "
+                    f"declarations agree{later}.")
+        if self.applied == 0:
+            return f"No findings, but no notification was applied: the declarations agree{later}."
+        return f"No findings: the {self.applied} notification(s) applied account for every change{later}."
 
 
 def reconcile_files(declaration: str | Path, notifications: str | Path, next_declaration: str | Path, *,
@@ -196,8 +209,9 @@ def reconcile_files(declaration: str | Path, notifications: str | Path, next_dec
     if nxt.as_of < decl.as_of:
         raise InputError(f"as of {nxt.as_of}, before the first declaration ({decl.as_of})",
                          file=str(next_declaration), field="as_of")
-    findings = reconcile(decl, notes, nxt, ag, rules=rules)
-    return ReconcileResult(decl, nxt, ag, len(notes), tuple(findings))
+    r, findings = reconcile_replay(decl, notes, nxt, ag, rules=rules)
+    later = sum(1 for n in notes if n.party == decl.party and n.date >= nxt.as_of)
+    return ReconcileResult(decl, nxt, ag, len(notes), tuple(findings), r.applied, later)
 
 
 def replay_ledger(entries: Iterable[Any]) -> list[Finding]:

@@ -1,7 +1,8 @@
 """Read and write declarations (JSON) and notifications (JSON lines).
 
-A malformed file — bad JSON, a missing or mistyped field, a value outside the vocabulary —
-is an :class:`~accord.errors.InputError` naming the file, the line (for JSON lines, and for
+A malformed file — bad JSON, a missing or mistyped field, a value outside the vocabulary, a
+file over its size limit, nesting or integers beyond the limits of :mod:`accord.limits` — is
+an :class:`~accord.errors.InputError` naming the file, the line (for JSON lines, and for
 JSON syntax errors) and the field. Problems in well-formed data (an unknown identifier, an
 impossible transition) are not errors here: :mod:`.replay` and :mod:`.reconcile` report them
 as findings. Writes are atomic: a temporary file in the same folder, then a rename.
@@ -19,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import limits
 from ..agreements.model import Agreement
 from ..errors import InputError
-from ..forces.items import MAX_WARHEADS
 from .model import DECLARATION_SCHEMA, Declaration, Facility, Item, Notification
 from .rules import REQUIRED_FIELDS, Action, ExchangeRules
 
@@ -50,6 +51,12 @@ def _terms(agreement: Agreement | None, rules: ExchangeRules | None) -> _Terms:
 
 # --- small validators -------------------------------------------------------------------
 
+def _show(value: Any) -> str:
+    """``repr(value)`` cut to 60 characters: an error stays one short line."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _str(obj: Mapping[str, Any], key: str, where: str, err: dict[str, Any], *, required: bool = True
          ) -> str | None:
     value = obj.get(key)
@@ -58,7 +65,7 @@ def _str(obj: Mapping[str, Any], key: str, where: str, err: dict[str, Any], *, r
             raise InputError("is missing", field=f"{where}{key}", **err)
         return None
     if not isinstance(value, str) or not value:
-        raise InputError(f"must be a non-empty string, not {value!r}", field=f"{where}{key}", **err)
+        raise InputError(f"must be a non-empty string, not {_show(value)}", field=f"{where}{key}", **err)
     return value
 
 
@@ -70,7 +77,7 @@ def _date(value: Any, field: str, err: dict[str, Any]) -> _dt.date:
             pass
     if value is None:
         raise InputError("is missing", field=field, **err)
-    raise InputError(f"not an ISO date (YYYY-MM-DD): {value!r}", field=field, **err)
+    raise InputError(f"not an ISO date (YYYY-MM-DD): {_show(value)}", field=field, **err)
 
 
 def _status(value: Any, field: str, err: dict[str, Any], terms: _Terms) -> str:
@@ -78,7 +85,7 @@ def _status(value: Any, field: str, err: dict[str, Any], terms: _Terms) -> str:
     allowed = terms.statuses
     if not isinstance(s, str) or not s or (allowed is not None and s not in allowed):
         listed = f" (allowed: {', '.join(allowed)})" if allowed is not None else ""
-        raise InputError(f"unknown status {value!r}{listed}", field=field, **err)
+        raise InputError(f"unknown status {_show(value)}{listed}", field=field, **err)
     return s
 
 
@@ -87,13 +94,14 @@ def _type(value: Any, field: str, err: dict[str, Any], terms: _Terms) -> str:
     allowed = terms.types
     if not isinstance(t, str) or not t or (allowed is not None and t not in allowed):
         listed = f" (allowed: {', '.join(allowed)})" if allowed is not None else ""
-        raise InputError(f"unknown item type {value!r}{listed}", field=field, **err)
+        raise InputError(f"unknown item type {_show(value)}{listed}", field=field, **err)
     return t
 
 
 def _warheads(value: Any, field: str, err: dict[str, Any]) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_WARHEADS:
-        raise InputError(f"must be a whole number from 0 to {MAX_WARHEADS:,}, not {value!r}", field=field, **err)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= limits.MAX_WARHEADS:
+        raise InputError(f"must be a whole number from 0 to {limits.MAX_WARHEADS:,}, not {_show(value)}",
+                         field=field, **err)
     return value
 
 
@@ -122,13 +130,13 @@ def declaration_from_json(
         raise InputError("a declaration must be a JSON object", **err)
     schema = obj.get("schema")
     if schema != DECLARATION_SCHEMA:
-        raise InputError(f"expected {DECLARATION_SCHEMA!r}, got {schema!r}", field="schema", **err)
+        raise InputError(f"expected {DECLARATION_SCHEMA!r}, got {_show(schema)}", field="schema", **err)
     party = _str(obj, "party", "", err)
     as_of = _date(obj.get("as_of"), "as_of", err)
     agreement_id = _str(obj, "agreement", "", err, required=default_agreement is None) or default_agreement
     synthetic = obj.get("synthetic", False)
     if not isinstance(synthetic, bool):
-        raise InputError(f"must be true or false, not {synthetic!r}", field="synthetic", **err)
+        raise InputError(f"must be true or false, not {_show(synthetic)}", field="synthetic", **err)
     notes = obj.get("notes", [])
     if isinstance(notes, str):
         notes = [notes]
@@ -146,12 +154,12 @@ def declaration_from_json(
             raise InputError("must be an object", field=where[:-1], **err)
         fid = _str(f, "id", where, err)
         if fid in fac_ids:
-            raise InputError(f"duplicate facility id {fid!r}", field=f"{where}id", **err)
+            raise InputError(f"duplicate facility id {_show(fid)}", field=f"{where}id", **err)
         fac_ids.add(fid)  # type: ignore[arg-type]
         ftype = f.get("type")
         if not isinstance(ftype, str) or not ftype or (facility_types is not None and ftype not in facility_types):
             listed = f" (allowed: {', '.join(facility_types)})" if facility_types is not None else ""
-            raise InputError(f"unknown facility type {ftype!r}{listed}", field=f"{where}type", **err)
+            raise InputError(f"unknown facility type {_show(ftype)}{listed}", field=f"{where}type", **err)
         facilities.append(Facility(fid, ftype, _str(f, "name", where, err, required=False) or fid,  # type: ignore[arg-type]
                                    _str(f, "source", where, err, required=False),
                                    _str(f, "notes", where, err, required=False)))
@@ -167,7 +175,7 @@ def declaration_from_json(
             raise InputError("must be an object", field=where[:-1], **err)
         iid = _str(it, "id", where, err)
         if iid in seen:
-            raise InputError(f"duplicate item id {iid!r}", field=f"{where}id", **err)
+            raise InputError(f"duplicate item id {_show(iid)}", field=f"{where}id", **err)
         seen.add(iid)  # type: ignore[arg-type]
         items.append(Item(
             id=iid,  # type: ignore[arg-type]
@@ -184,31 +192,19 @@ def declaration_from_json(
                        tuple(notes), extra)
 
 
-def read_json(path: str | os.PathLike[str]) -> Any:
-    """A JSON file's parsed content; an unreadable file or bad JSON is an InputError (with
-    the line of a syntax error)."""
+def read_json(path: str | os.PathLike[str], limit: str = "DECLARATION_BYTES") -> Any:
+    """A JSON file's parsed content, within the limits of :mod:`accord.limits` (size
+    ``MAX_<limit>``); an unreadable file or bad JSON is an InputError (with the line of a
+    syntax error)."""
     name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")  # a byte-order mark is not an error
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text: {exc.reason}", file=name) from None
+    text = limits.read_text(path, limit)  # a byte-order mark is not an error
     return _loads(text, file=name)
 
 
 def _loads(text: str, *, file: str | None, line: int | None = None) -> Any:
-    """``json.loads``; bad JSON, nesting too deep to parse and numbers too long to convert are
-    InputErrors (with the line of a syntax error)."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg} (column {exc.colno})", file=file,
-                         line=exc.lineno if line is None else line) from None
-    except RecursionError:
-        raise InputError("not valid JSON: nested too deeply", file=file, line=line) from None
-    except ValueError as exc:  # an integer of more than 4,300 digits
-        raise InputError(f"not valid JSON: {str(exc).split(';')[0]}", file=file, line=line) from None
+    """``json.loads`` within the limits: bad JSON, nesting deeper than ``MAX_DEPTH`` and
+    integers longer than ``MAX_INT_DIGITS`` are InputErrors (with the line of a syntax error)."""
+    return limits.parse_json(text, file=file, line=line, what="not valid JSON")
 
 
 def read_declaration(
@@ -306,7 +302,7 @@ def parse_notifications(lines: Iterable[str], *, file: str | None = None, agreem
                         rules: ExchangeRules | None = None) -> Iterator[Notification]:
     """Notifications from JSON lines (blank lines skipped), each tagged with its line number."""
     terms = _terms(agreement, rules)
-    loads = json.loads
+    loads = limits.json_decoder().decode  # refuses integers over the limit
     for n, text in enumerate(lines, start=1):
         if not text.strip():
             continue
@@ -314,20 +310,17 @@ def parse_notifications(lines: Iterable[str], *, file: str | None = None, agreem
             obj = loads(text)
         except (ValueError, RecursionError):  # bad JSON: parse again to say what, on which line
             obj = _loads(text, file=file, line=n)
+        if text.count("{") + text.count("[") > limits.MAX_DEPTH:  # might nest too deeply
+            obj = _loads(text, file=file, line=n)
         yield notification_from_json(obj, file=file, line=n, terms=terms)
 
 
 def read_notifications(path: str | os.PathLike[str], *, agreement: Agreement | None = None,
                        rules: ExchangeRules | None = None) -> list[Notification]:
     """Read and validate a notifications file (JSON lines), in file order."""
-    name = str(path)
-    try:
-        with open(path, encoding="utf-8-sig") as f:  # a byte-order mark is not an error
-            return list(parse_notifications(f, file=name, agreement=agreement, rules=rules))
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text: {exc.reason}", file=name) from None
+    lines = limits.read_lines(path, "NOTIFICATIONS_BYTES")  # a byte-order mark is not an error
+    with contextlib.closing(lines):
+        return list(parse_notifications(lines, file=str(path), agreement=agreement, rules=rules))
 
 
 def dump_notifications(notes: Iterable[Notification]) -> str:

@@ -57,8 +57,21 @@ def reconcile(
     list means the notifications account for every difference between the two
     declarations, on time.
     """
+    return reconcile_replay(declaration, notifications, next_declaration, agreement, rules=rules)[1]
+
+
+def reconcile_replay(
+    declaration: Declaration,
+    notifications: Iterable[Notification],
+    next_declaration: Declaration,
+    agreement: Agreement,
+    *,
+    rules: ExchangeRules | None = None,
+) -> tuple[Replay, list[Finding]]:
+    """:func:`reconcile`, with the replay it compared (``applied`` says how many notifications
+    it applied: none when both declarations are as of the same date)."""
     r = replay(declaration, notifications, agreement, at=next_declaration.as_of, rules=rules)
-    return r.findings + compare(r, next_declaration, agreement)
+    return r, r.findings + compare(r, next_declaration, agreement)
 
 
 def compare(r: Replay, declared: Declaration, agreement: Agreement) -> list[Finding]:

@@ -15,11 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from .. import limits
 from ..agreements.vocabulary import Vocabulary
 from ..errors import InputError
-
-#: The most warheads one record may carry (records are counted in 64-bit integers).
-MAX_WARHEADS = 2**31 - 1
 
 
 def _code_dtype(n: int) -> type[np.signedinteger[Any]]:
@@ -56,8 +54,10 @@ class ItemTable:
         With a ``vocabulary``, types and statuses must be its ids or aliases (stored as ids;
         the error lists the allowed values); without one, any non-empty string. A missing id,
         a duplicate id and a negative or non-integer warhead count are InputErrors naming the
-        record (``items[i]``).
+        record (``items[i]``). So are more warheads on one record than ``MAX_WARHEADS``
+        (:mod:`accord.limits`), and a system or facility that is not a string.
         """
+        max_warheads = limits.MAX_WARHEADS
         ids: list[str] = []
         type_codes: dict[str, int] = {}
         status_codes: dict[str, int] = {}
@@ -77,7 +77,7 @@ class ItemTable:
             if not isinstance(rid, str) or not rid:
                 raise InputError("needs a non-empty string id", file=file, field=f"{where}.id")
             if rid in seen:
-                raise InputError(f"duplicate item id {rid!r}", file=file, field=f"{where}.id")
+                raise InputError(f"duplicate item id {_cut(rid)}", file=file, field=f"{where}.id")
             seen.add(rid)
             t = _term(rec.get("type"), vocabulary, "item type", file, f"{where}.type")
             s = _term(rec.get("status"), vocabulary, "status", file, f"{where}.status")
@@ -85,17 +85,18 @@ class ItemTable:
             if w is None:
                 w = 0
             if isinstance(w, bool) or not isinstance(w, int):
-                raise InputError(f"warheads must be an integer, not {w!r}", file=file, field=f"{where}.warheads")
+                raise InputError(f"warheads must be an integer, not {_cut(w)}", file=file, field=f"{where}.warheads")
             if w < 0:
                 raise InputError(f"warheads must be >= 0, not {w}", file=file, field=f"{where}.warheads")
-            if w > MAX_WARHEADS:  # counted in 64-bit integers: a sum of such records cannot overflow
-                raise InputError(f"warheads must be at most {MAX_WARHEADS:,}, not {w}", file=file,
+            if w > max_warheads:  # beyond any physical meaning (and counted in 64-bit integers)
+                raise InputError(f"warheads must be at most {max_warheads:,}, not {str(w)[:40]}", file=file,
                                  field=f"{where}.warheads")
             ids.append(rid)
             type_col.append(type_codes.setdefault(t, len(type_codes)))
             status_col.append(status_codes.setdefault(s, len(status_codes)))
-            sys_col.append(systems.setdefault(str(rec.get("system") or ""), len(systems)))
-            fac_col.append(facilities.setdefault(str(rec.get("facility") or ""), len(facilities)))
+            sys_col.append(systems.setdefault(_name(rec.get("system"), file, f"{where}.system"), len(systems)))
+            fac_col.append(facilities.setdefault(_name(rec.get("facility"), file, f"{where}.facility"),
+                                                 len(facilities)))
             warheads.append(w)
         return cls(
             ids=np.array(ids, dtype=object),
@@ -156,15 +157,33 @@ class ItemTable:
                    warheads=w, systems=systems, facilities=facilities, types=types, statuses=statuses)
 
 
+def _name(value: Any, file: str | None, field: str) -> str:
+    """A record's system or facility: a string (a number is read as its digits), or none."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    text = repr(value)
+    raise InputError(f"must be a string, not {text if len(text) <= 60 else text[:57] + '...'}", file=file,
+                     field=field)
+
+
 def _term(value: Any, vocabulary: Vocabulary | None, what: str, file: str | None, field: str) -> str:
     """A type or status as the vocabulary's id (aliases accepted); without a vocabulary any
     non-empty string."""
     if vocabulary is None:
         if not isinstance(value, str) or not value:
-            raise InputError(f"{what} must be a non-empty string, not {value!r}", file=file, field=field)
+            raise InputError(f"{what} must be a non-empty string, not {_cut(value)}", file=file, field=field)
         return value
     found = vocabulary.type_id(value) if what == "item type" else vocabulary.status_id(value)
     if found is None:
         allowed = vocabulary.type_ids if what == "item type" else vocabulary.status_ids
-        raise InputError(f"unknown {what} {value!r} (allowed: {', '.join(allowed)})", file=file, field=field)
+        raise InputError(f"unknown {what} {_cut(value)} (allowed: {', '.join(allowed)})", file=file, field=field)
     return found
+
+
+def _cut(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -10,7 +10,9 @@ Accepted shapes (docs/agreement-format.md, "Holdings files"):
 
 A *name* is a category id of the agreement, a limit id (a reported total over that limit's
 categories) or ``a+b`` (a total over several categories). Unknown names and parties, negative
-or non-integer counts and bad dates are InputErrors naming the file, line and field.
+or non-integer counts, counts over ``MAX_COUNT``, bad dates and a CSV row with fewer or more
+fields than its header are InputErrors naming the file, line and field. The file is read within
+the limits of :mod:`accord.limits` (size ``MAX_HOLDINGS_BYTES``, nesting, integer digits).
 
 Figures read here are the user's: their sources carry reliability ``user`` (a snapshot marked
 ``"synthetic": true``, such as ``accord synth``'s declarations, ``synthetic``), never
@@ -21,11 +23,12 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import json
+import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .. import limits
 from ..agreements.model import Agreement
 from ..errors import InputError
 from ..sources import Source
@@ -35,33 +38,51 @@ from .items import ItemTable
 _META_COLUMNS = {"party", "date", "as_of", "as_of_date", "source", "source_url", "note", "notes"}
 
 
+def _show(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters: an error about a value stays one short line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _field(name: object) -> str:
+    """A name from the file as a field path: control characters escaped, cut to 80 characters."""
+    text = str(name)
+    if not text.isprintable():
+        text = repr(text)[1:-1]
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def _count(value: Any, *, file: str, line: int | None, field: str) -> int:
     if isinstance(value, str):
         text = value.strip().replace(",", "") if value.strip() else ""
         if not text:
             raise InputError("is empty", file=file, line=line, field=field)
-        try:
-            value = int(text)
-        except ValueError:
-            raise InputError(f"count must be a whole number, not {value!r}", file=file, line=line,
-                             field=field) from None
+        if len(text) > limits.MAX_INT_DIGITS + 1 or not text.lstrip("+-").isdigit():
+            raise InputError(f"count must be a whole number of at most {limits.MAX_INT_DIGITS} digits, "
+                             f"not {_show(value)}", file=file, line=line, field=field)
+        value = int(text)
     if isinstance(value, float) and value.is_integer():
-        raise InputError(f"count must be a whole number written without a decimal point, not {value!r}",
+        raise InputError(f"count must be a whole number written without a decimal point, not {_show(value)}",
                          file=file, line=line, field=field)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InputError(f"count must be a whole number, not {value!r}", file=file, line=line, field=field)
+        raise InputError(f"count must be a whole number, not {_show(value)}", file=file, line=line, field=field)
     if value < 0:
-        raise InputError(f"count must not be negative ({value})", file=file, line=line, field=field)
+        raise InputError(f"count must not be negative ({_show(value)})", file=file, line=line, field=field)
+    if value > limits.MAX_COUNT:
+        raise InputError(f"count {_show(value)} is over the limit of {limits.MAX_COUNT:,} "
+                         "(set ACCORD_MAX_COUNT to raise it)", file=file, line=line, field=field)
     return value
 
 
 def _date(value: Any, *, file: str, line: int | None, field: str) -> _dt.date:
     if isinstance(value, _dt.date):
         return value
-    try:
-        return _dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise InputError(f"not an ISO date (YYYY-MM-DD): {value!r}", file=file, line=line, field=field) from None
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InputError(f"not an ISO date (YYYY-MM-DD): {_show(value)}", file=file, line=line, field=field)
 
 
 class _Names:
@@ -74,8 +95,8 @@ class _Names:
         self.seen: dict[tuple[str, _dt.date, str], int | None] = {}
 
     def party(self, value: Any, *, file: str, line: int | None, field: str) -> str:
-        if value not in self.agreement.parties:
-            raise InputError(f"unknown party {value!r} (parties of {self.agreement.id}: "
+        if not isinstance(value, str) or value not in self.agreement.parties:
+            raise InputError(f"unknown party {_show(value)} (parties of {self.agreement.id}: "
                              f"{', '.join(self.agreement.parties)})", file=file, line=line, field=field)
         return str(value)
 
@@ -95,7 +116,7 @@ class _Names:
         elif "+" in name and all(p in self.categories for p in name.split("+")):
             totals.append(ReportedTotal(frozenset(name.split("+")), value, name, source))
         else:
-            raise InputError(f"unknown category or limit {name!r} in agreement {self.agreement.id}",
+            raise InputError(f"unknown category or limit {_show(name)} in agreement {self.agreement.id}",
                              file=file, line=line, field=field)
 
 
@@ -103,36 +124,30 @@ def load_holdings(path: str | Path, agreement: Agreement) -> Holdings:
     """The holdings in ``path``, with names resolved against ``agreement``."""
     p = Path(path)
     file = str(p)
-    try:
-        text = p.read_text(encoding="utf-8-sig")  # a spreadsheet's CSV export may start with a BOM
-    except OSError as err:
-        raise InputError(f"cannot read file: {err.strerror or err}", file=file) from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", file=file) from None
-    names = _Names(agreement)
     suffix = p.suffix.lower()
+    if suffix not in (".csv", ".json", ".yaml", ".yml"):
+        raise InputError("unknown data format (use .csv, .json, .yaml or .yml)", file=file)
+    text = limits.read_text(p, "HOLDINGS_BYTES")  # a spreadsheet's CSV export may start with a BOM
+    names = _Names(agreement)
     if suffix == ".csv":
         return _from_csv(text, file, names)
     if suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise InputError(f"malformed JSON: {err.msg}", file=file, line=err.lineno) from None
-        except RecursionError:
-            raise InputError("malformed JSON: nested too deeply", file=file) from None
-        except ValueError as err:  # an integer of more than 4,300 digits
-            raise InputError(f"malformed JSON: {str(err).split(';')[0]}", file=file) from None
-    elif suffix in (".yaml", ".yml"):
+        data = limits.parse_json(text, file=file)
+    else:
         from ..agreements._yaml import load_yaml_text
 
         data = load_yaml_text(text, file)
-    else:
-        raise InputError("unknown data format (use .csv, .json, .yaml or .yml)", file=file)
     return _from_data(data, file, names)
 
 
 def _from_csv(text: str, file: str, names: _Names) -> Holdings:
-    reader = csv.DictReader(text.splitlines())
+    try:
+        return _read_csv(csv.DictReader(io.StringIO(text, newline="")), file, names)
+    except csv.Error as err:  # a field over the csv module's size limit
+        raise InputError(f"malformed CSV: {err}", file=file) from None
+
+
+def _read_csv(reader: csv.DictReader[str], file: str, names: _Names) -> Holdings:
     if not reader.fieldnames:
         raise InputError("empty CSV file (a header line is required)", file=file, line=1)
     header = [h.strip() for h in reader.fieldnames]
@@ -143,11 +158,16 @@ def _from_csv(text: str, file: str, names: _Names) -> Holdings:
         raise InputError("CSV needs a 'date' column", file=file, line=1, field="date")
     long = "category" in header and "value" in header
     snaps: list[Snapshot] = []
-    for row in reader:
+    for raw in reader:
         line = reader.line_num
-        row = {(k or "").strip(): v for k, v in row.items()}
-        if None in row or ("" in row and row[""] is not None and any(row.values())):
-            raise InputError("row has more fields than the header", file=file, line=line)
+        if None in raw or any(v is None for v in raw.values()):
+            # A short row would leave its last columns empty: a gap the user did not write.
+            extra: list[str] = raw.get(None) or []  # type: ignore[assignment]
+            n = sum(v is not None for k, v in raw.items() if k is not None) + len(extra)
+            more = "more" if extra else "fewer"
+            raise InputError(f"row has {more} fields ({n}) than the header ({len(header)}); "
+                             "leave a gap as an empty field", file=file, line=line)
+        row = {(k or "").strip(): v for k, v in raw.items()}
         party = names.party((row.get("party") or "").strip(), file=file, line=line, field="party")
         day = _date(row.get(date_col), file=file, line=line, field=date_col)
         src = Source(document=(row.get("source") or f"holdings file {Path(file).name}").strip() or file,
@@ -166,8 +186,9 @@ def _from_csv(text: str, file: str, names: _Names) -> Holdings:
                 cell = row.get(column)
                 if cell is None or not str(cell).strip():
                     continue  # a gap stays missing
-                value = _count(cell, file=file, line=line, field=column)
-                names.add(party, day, column, value, counts, totals, src, file=file, line=line, field=column)
+                value = _count(cell, file=file, line=line, field=_field(column))
+                names.add(party, day, column, value, counts, totals, src, file=file, line=line,
+                          field=_field(column))
         snaps.append(Snapshot(party, day, counts, tuple(totals), origin=file))
     if not snaps:
         raise InputError("no data rows", file=file)
@@ -204,10 +225,12 @@ def _snapshot(entry: Any, file: str, names: _Names, where: str) -> Snapshot:
     day = _date(entry[date_key], file=file, line=line, field=f(date_key))
     synthetic = entry.get("synthetic", False)
     if not isinstance(synthetic, bool):
-        raise InputError(f"must be true or false, not {synthetic!r}", file=file, line=line, field=f("synthetic"))
+        raise InputError(f"must be true or false, not {_show(synthetic)}", file=file, line=line, field=f("synthetic"))
     # A user's figures are the user's, never official; generated declarations say so.
-    src = Source(document=str(entry.get("source") or f"holdings file {Path(file).name}"),
-                 reliability="synthetic" if synthetic else "user")
+    document = entry.get("source") or f"holdings file {Path(file).name}"
+    if not isinstance(document, str):
+        raise InputError(f"must be a string, not {_show(document)}", file=file, line=line, field=f("source"))
+    src = Source(document=document, reliability="synthetic" if synthetic else "user")
     counts: dict[str, Count] = {}
     totals: list[ReportedTotal] = []
     raw_counts = entry.get("counts") or {}
@@ -215,9 +238,9 @@ def _snapshot(entry: Any, file: str, names: _Names, where: str) -> Snapshot:
         raise InputError("must be an object of name: count", file=file, line=line, field=f("counts"))
     for name, value in raw_counts.items():
         key_line = getattr(raw_counts, "key_lines", {}).get(str(name), line)
-        n = _count(value, file=file, line=key_line, field=f(f"counts.{name}"))
+        n = _count(value, file=file, line=key_line, field=f(f"counts.{_field(name)}"))
         names.add(party, day, str(name), n, counts, totals, src, file=file, line=key_line,
-                  field=f(f"counts.{name}"))
+                  field=f(f"counts.{_field(name)}"))
     items = None
     if "items" in entry:
         if not isinstance(entry["items"], list):
