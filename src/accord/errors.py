@@ -34,11 +34,13 @@ class InputError(AccordError):
         super().__init__(self.one_line())
 
     def one_line(self) -> str:
-        """``file:line: field: problem``, leaving out the parts that are unknown."""
-        where = self.file or "<input>"
-        if self.line is not None:
-            where = f"{where}:{self.line}"
-        parts = [where]
+        """``file:line: field: problem``, leaving out the parts that are unknown: an error about
+        a command-line value has no file and reads ``--option: problem``."""
+        parts: list[str] = []
+        if self.file:
+            parts.append(self.file if self.line is None else f"{self.file}:{self.line}")
+        elif self.line is not None:
+            parts.append(f"line {self.line}")
         if self.field:
             parts.append(self.field)
         parts.append(self.problem)

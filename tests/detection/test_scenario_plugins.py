@@ -84,9 +84,9 @@ def test_params_out_of_bounds_is_a_one_line_error(values, field, words):
 def test_cli_names_the_option_in_bound_errors(app):
     code, _, err = cli(app, "detect", "scenario", "hidden-missiles", "--missiles", "2", "--sites", "4",
                        "--hiding-sites", "5")
-    assert code == 2 and err.strip() == "error: <input>: --hiding-sites: must be at most 4, got 5"
+    assert code == 2 and err.strip() == "error: --hiding-sites: must be at most 4, got 5"
     code, _, err = cli(app, "detect", "scenario", "upload", "--party", "US", "--warheads", "0")
-    assert code == 2 and err.strip() == "error: <input>: --warheads: must be at least 1, got 0"
+    assert code == 2 and err.strip() == "error: --warheads: must be at least 1, got 0"
 
 
 def test_unknown_scenario_on_the_cli_is_one_line(app):

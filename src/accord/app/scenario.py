@@ -5,6 +5,12 @@ the regime, per-system holdings, declared counts from its bundled record), build
 ``Params`` and evaluate. A profile provides its context in a module ``scenario_inputs`` with a
 function ``scenario_context(agreement, party, day) -> Context``; an agreement no profile serves
 gets a context with the agreement's facts only (the user then gives every figure).
+
+Defaults: a scenario runs for ``DEFAULT_PARTY`` as of entry into force, unless the profile says
+otherwise for that scenario (optional functions ``default_party(scenario)`` and
+``default_date(agreement, party, scenario) -> (date, why)`` of its ``scenario_inputs``: New START's
+upload scenario runs for the US, the one party with bundled per-system holdings, as of the first
+date that has them). A default date that is not entry into force is said in the result.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import importlib
 import importlib.util
 import pkgutil
 from collections.abc import Mapping, Sequence
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ..agreements.model import Agreement
@@ -34,24 +41,41 @@ DEFAULT_PARTY = "RU"
 
 def scenario_context(
     agreement: str | Agreement = DEFAULT_AGREEMENT,
-    party: str = DEFAULT_PARTY,
+    party: str | None = None,
     as_of: str | _dt.date | None = None,
     *,
     systems: Sequence[MissileSystem] | None = None,
+    scenario: str | None = None,
 ) -> Context:
-    """The context of ``party`` under ``agreement`` as of ``as_of`` (default: entry into force).
+    """The context of ``party`` under ``agreement`` as of ``as_of``.
 
-    ``systems`` replaces the profile's deployed missile systems (for a party it has none for).
-    An unknown party or a bad date is an InputError naming the field.
+    Defaults (``None``): ``DEFAULT_PARTY`` and entry into force, or what the agreement's profile
+    sets for ``scenario`` (see the module docstring). ``systems`` replaces the profile's deployed
+    missile systems (for a party it has none for). An unknown party or a bad date is an InputError
+    naming the field.
     """
     ag = agreement if isinstance(agreement, Agreement) else load_agreement(agreement)
+    inputs = _profile_inputs(ag)
+    if party is None:
+        given = getattr(inputs, "default_party", None) if scenario and systems is None else None
+        party = (given(scenario) if given else None) or DEFAULT_PARTY
     if party not in ag.parties:
         raise InputError(f"unknown party {party!r} (parties of {ag.id}: {', '.join(ag.parties)})", field="party")
-    day = ag.entry_into_force.date if as_of is None else parse_date(as_of, field="as_of")
-    context = _profile_context(ag, party, day)
+    note: str | None = None
+    if as_of is None:
+        day = ag.entry_into_force.date
+        dated = getattr(inputs, "default_date", None) if scenario and systems is None else None
+        found = dated(ag, party, scenario) if dated else None
+        if found is not None:
+            day, note = found
+    else:
+        day = parse_date(as_of, field="as_of")
+    context = _profile_context(ag, party, day, inputs)
     if systems is not None:
         gaps = {k: g for k, g in context.gaps.items() if k != "systems"}
         context = _replace(context, systems=tuple(systems), system_notes=(), gaps=gaps)
+    if note is not None:
+        context = _replace(context, system_notes=(note, *context.system_notes))
     return context
 
 
@@ -59,16 +83,17 @@ def run_scenario(
     name: str,
     *,
     agreement: str | Agreement = DEFAULT_AGREEMENT,
-    party: str = DEFAULT_PARTY,
+    party: str | None = None,
     as_of: str | _dt.date | None = None,
     systems: Sequence[MissileSystem] | None = None,
     **params: Any,
 ) -> Result:
     """Evaluate scenario ``name`` with its parameters given by name (``warheads=100``; ``None``
-    means not given) for ``party`` under ``agreement`` as of ``as_of``."""
+    means not given) for ``party`` under ``agreement`` as of ``as_of`` (``None``: the scenario's
+    defaults, see :func:`scenario_context`)."""
     scenario = scenarios.get(name)
     built = scenario.build(params)
-    return scenario.evaluate(built, scenario_context(agreement, party, as_of, systems=systems))
+    return scenario.evaluate(built, scenario_context(agreement, party, as_of, systems=systems, scenario=name))
 
 
 def sweep_scenario(
@@ -76,7 +101,7 @@ def sweep_scenario(
     grid: Mapping[str, Sequence[Any]],
     *,
     agreement: str | Agreement = DEFAULT_AGREEMENT,
-    party: str = DEFAULT_PARTY,
+    party: str | None = None,
     as_of: str | _dt.date | None = None,
     systems: Sequence[MissileSystem] | None = None,
     fixed: Mapping[str, Any] | None = None,
@@ -90,8 +115,9 @@ def sweep_scenario(
     validated before any is evaluated."""
     from ..detection.sweep import grid_points, sweep
 
-    question = scenarios.ScenarioQuestion(name, scenario_context(agreement, party, as_of, systems=systems),
-                                          dict(fixed or {}))
+    scenarios.get(name)  # an unknown name is an InputError before anything is loaded
+    context = scenario_context(agreement, party, as_of, systems=systems, scenario=name)
+    question = scenarios.ScenarioQuestion(name, context, dict(fixed or {}))
     question.check(grid_points(grid))
     ctx = question.context
     return sweep(question, grid, workers=workers, scheduler=scheduler, client=client, chunk_size=chunk_size,
@@ -99,13 +125,19 @@ def sweep_scenario(
                  inputs={"scenario": name, "agreement": ctx.agreement, "party": ctx.party, "as_of": ctx.as_of})
 
 
-def _profile_context(agreement: Agreement, party: str, day: _dt.date) -> Context:
-    """The serving profile's context, or the agreement's bare facts when no profile serves it."""
+def _profile_inputs(agreement: Agreement) -> ModuleType | None:
+    """The ``scenario_inputs`` module of the profile that serves ``agreement``, if it has one."""
     profile = profile_for(agreement)
     package = _package_of(profile) if profile is not None else None
     if package is not None and importlib.util.find_spec(f"{package}.scenario_inputs") is not None:
-        module = importlib.import_module(f"{package}.scenario_inputs")
-        return module.scenario_context(agreement, party, day)  # type: ignore[no-any-return]
+        return importlib.import_module(f"{package}.scenario_inputs")
+    return None
+
+
+def _profile_context(agreement: Agreement, party: str, day: _dt.date, inputs: ModuleType | None) -> Context:
+    """The serving profile's context, or the agreement's bare facts when no profile serves it."""
+    if inputs is not None:
+        return inputs.scenario_context(agreement, party, day)  # type: ignore[no-any-return]
     insp = agreement.regime.inspections
     regime = f"verification: {agreement.regime.verification}" + (
         f", inspections: {', '.join(i.id for i in insp)}" if insp else "")

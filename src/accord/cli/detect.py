@@ -14,6 +14,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from ..detection import scenarios
+from ..detection.plots import MAX_CURVES
 from ..errors import InputError
 from ..render.output import Format, emit
 from ._common import AccordGroup, FormatOption, new_app
@@ -340,20 +341,23 @@ def register(app: typer.Typer) -> None:
         grid: Annotated[list[str] | None, typer.Option(
             "--grid", "-g", help="NAME=VALUES, e.g. sample=1:30 or defects=1,5,10 (repeatable).")] = None,
         agreement: AgreementOption = DEFAULT_AGREEMENT,
-        party: PartyOption = DEFAULT_PARTY,
+        party: PartyOption = None,
         as_of: AsOfOption = None,
         workers: Annotated[int | None, typer.Option("--workers", "-w",
                                                     help="Run on a local process pool of N workers.")] = None,
         scheduler: Annotated[str | None, typer.Option(
             "--scheduler", help="Run on the Dask scheduler at ADDRESS (pip install 'accord[dask]').")] = None,
-        plot: Annotated[Path | None, typer.Option("--plot", help="Write a detection-vs-parameter plot (PNG).")] = None,
-        x: Annotated[str | None, typer.Option("--x",
-                                              help="Plot x axis (default: the first varying parameter).")] = None,
+        plot: Annotated[Path | None, typer.Option(
+            "--plot", help="Write a detection-vs-parameter plot (PNG, or PDF, SVG … by the extension).")] = None,
+        x: Annotated[str | None, typer.Option(
+            "--x", help="Plot x axis (default: the grid variable with the most values).")] = None,
         y: Annotated[str | None, typer.Option("--y", help="Plot y axis (default: the first output).")] = None,
         hue: Annotated[str | None, typer.Option(
-            "--hue", help="One line per value of this parameter (default: the second varying one).")] = None,
+            "--hue", help="One curve per value of this grid variable (default: one curve per combination of "
+                          "the other varying ones).")] = None,
         cdf_plot: Annotated[Path | None, typer.Option(
-            "--cdf-plot", help="sample, upload or a scenario: write time-to-detection CDFs (PNG).")] = None,
+            "--cdf-plot", help="sample, upload or a scenario: write the time-to-detection CDF of every grid point "
+                               f"(at most {MAX_CURVES}; PNG, PDF, SVG …).")] = None,
         fmt: FormatOption = Format.table,
     ) -> None:
         """Evaluate a question or a scenario over a parameter grid, in-process, on a process pool or on Dask.
@@ -366,48 +370,53 @@ def register(app: typer.Typer) -> None:
         if (question == "scenario") != (scenario is not None):
             raise InputError("give a scenario name after 'scenario', and only there", field="scenario")
         # A scenario's text parameters (e.g. upload's spread) take comma-separated words.
-        words = {i.name for i in scenarios.get(scenario).parameters() if i.type is str} if scenario else set()
+        infos = scenarios.get(scenario).parameters() if scenario else ()
+        words = {i.name for i in infos if i.type is str}
+        takes = [i.name for i in infos] if scenario else list(inspect.signature(QUESTIONS[question]).parameters)
+        # An error about a grid variable names the option that set it: "--grid sample: …".
+        named = {**{t: f"--grid {t}" for t in takes}, **(_COMMON_OPTIONS if scenario else {})}
         parsed: dict[str, list[Any]] = {}
-        for g in grid or ():
-            key, sep, spec = g.partition("=")
-            if not sep or not key.strip():
-                raise InputError(f"expected NAME=VALUES, got {g!r}", field="--grid")
-            key = key.strip()
-            if key in parsed:
-                raise InputError(f"{key} is given twice; give all its values in one --grid {key}=VALUES",
-                                 field="--grid")
-            parsed[key] = [w.strip() for w in spec.split(",")] if key in words else parse_values(spec, field=key)
-        if not parsed:
-            raise InputError("give at least one --grid NAME=VALUES", field="--grid")
-        if scenario is not None:
-            from ..app.scenario import sweep_scenario
+        with _options_named(named):
+            for g in grid or ():
+                key, sep, spec = g.partition("=")
+                if not sep or not key.strip():
+                    raise InputError(f"expected NAME=VALUES, got {g!r}", field="--grid")
+                key = key.strip()
+                if key in parsed:
+                    raise InputError(f"{key} is given twice; give all its values in one --grid {key}=VALUES",
+                                     field="--grid")
+                parsed[key] = [w.strip() for w in spec.split(",")] if key in words else parse_values(spec, field=key)
+            if not parsed:
+                raise InputError("give at least one --grid NAME=VALUES", field="--grid")
+            named.update({k: f"--grid {k}" for k in parsed if k not in named})
+            _check_grid_names(question, scenario, parsed)
+            curves = _check_plots(question, scenario, parsed, plot=plot, cdf_plot=cdf_plot, x=x, hue=hue)
+            if scenario is not None:
+                from ..app.scenario import sweep_scenario
 
-            with _options_named(_COMMON_OPTIONS):
                 result = sweep_scenario(scenario, parsed, agreement=agreement, party=party, as_of=as_of,
                                         workers=workers, scheduler=scheduler)
-        else:
-            result = sweep(question, parsed, workers=workers, scheduler=scheduler)
+            else:
+                result = sweep(question, parsed, workers=workers, scheduler=scheduler)
         df = result.to_frame()
         params, outputs, varying = result.parameters, result.outputs, result.varying
-        if plot is not None:
+        if y is not None and y not in outputs:
+            raise InputError(f"{y!r} is not an output of this sweep (outputs: {', '.join(outputs)})", field="--y")
+        if plot is not None and curves is not None:
             from ..detection.plots import plot_detection_curve
 
-            xa = x or (varying[0] if varying else params[0])
-            ha = hue if hue is not None else next((p for p in varying if p != xa), None)
-            plot_detection_curve(df, plot, x=xa, y=y or outputs[0], hue=ha)
+            plot_detection_curve(df, plot, x=curves[0], y=y or outputs[0], hue=curves[1])
         if cdf_plot is not None:
-            yearly = "probability_per_year" if scenario is not None else "probability"
-            if scenario is None and question not in ("sample", "upload"):
-                raise InputError("--cdf-plot needs the sample or upload question, or a scenario", field="--cdf-plot")
             from ..detection.plots import plot_time_to_detection_cdf
             from ..detection.sampling import within_years
 
+            yearly = "probability_per_year" if scenario is not None else "probability"
             T = max(int(parsed.get("years", [5])[-1]), 1)
-            curves = {}
-            for row in df.head(12).to_dict(orient="records"):
+            cdfs = {}
+            for row in df.to_dict(orient="records"):
                 label = ", ".join(f"{p}={row[p]}" for p in (varying or params))
-                curves[label] = [within_years(row[yearly], t) for t in range(1, T + 1)]
-            plot_time_to_detection_cdf(curves, cdf_plot)
+                cdfs[label] = [within_years(row[yearly], t) for t in range(1, T + 1)]
+            plot_time_to_detection_cdf(cdfs, cdf_plot)
         records = result.rows()
         footer = "\n".join([f"{len(records)} grid points"] + [f"assumption: {a}" for a in result.assumptions])
         emit(fmt, json_obj=result.to_json(), rows=records, columns=list(df.columns),
@@ -417,11 +426,13 @@ def register(app: typer.Typer) -> None:
 # -- generated scenario commands -------------------------------------------------------------------
 
 DEFAULT_AGREEMENT = "newstart-2021"
-DEFAULT_PARTY = "RU"
 AgreementOption = Annotated[str, typer.Option("--agreement", "-a", help="Agreement id or YAML file.")]
-PartyOption = Annotated[str, typer.Option("--party", "-p", help="The party suspected of cheating.")]
-AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Holdings as of this date (YYYY-MM-DD; default: "
-                                                                "entry into force).")]
+PartyOption = Annotated[str | None, typer.Option(
+    "--party", "-p", help="The party suspected of cheating (default: RU; for upload, the party with bundled "
+                          "per-system holdings: US).")]
+AsOfOption = Annotated[str | None, typer.Option(
+    "--as-of", help="Holdings as of this date (YYYY-MM-DD; default: entry into force, or the first date after it "
+                    "with the holdings the scenario needs).")]
 #: Options every scenario command has, by the field name an error may carry.
 _COMMON_OPTIONS = {"agreement": "--agreement", "party": "--party", "as_of": "--as-of"}
 
@@ -462,7 +473,7 @@ def _scenario_command(scenario: scenarios.Scenario) -> Callable[..., None]:
     kw = inspect.Parameter.KEYWORD_ONLY
     params = [
         inspect.Parameter("agreement", kw, default=DEFAULT_AGREEMENT, annotation=AgreementOption),
-        inspect.Parameter("party", kw, default=DEFAULT_PARTY, annotation=PartyOption),
+        inspect.Parameter("party", kw, default=None, annotation=PartyOption),
         inspect.Parameter("as_of", kw, default=None, annotation=AsOfOption),
     ]
     for info in infos:
@@ -477,6 +488,53 @@ def _scenario_command(scenario: scenarios.Scenario) -> Callable[..., None]:
     command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     command.__doc__ = scenario.summary
     return command
+
+
+def _check_grid_names(question: str, scenario: str | None, grid: dict[str, list[Any]]) -> None:
+    """The grid names the question's (or scenario's) parameters and has every one it needs: a
+    one-line error naming the variable, before anything is loaded or evaluated."""
+    if scenario is None:
+        from ..detection.sweep import check_grid_names
+
+        check_grid_names(question, grid)
+        return
+    infos = scenarios.get(scenario).parameters()
+    takes = [i.name for i in infos]
+    for key in grid:
+        if key not in takes:
+            raise InputError(f"the {scenario} scenario takes no {key!r} (it takes {', '.join(takes)})", field=key)
+    missing = [i.name for i in infos if i.required and i.name not in grid]
+    if missing:
+        raise InputError(f"the {scenario} scenario needs {', '.join(missing)}: give "
+                         + " and ".join(f"--grid {m}=VALUES" for m in missing), field="--grid")
+
+
+def _check_plots(
+    question: str, scenario: str | None, grid: dict[str, list[Any]], *, plot: Path | None, cdf_plot: Path | None,
+    x: str | None, hue: str | None,
+) -> tuple[str, list[str]] | None:
+    """Check the plots a sweep is asked for before any work (file type, folder, axes, how many
+    curves): every problem is a one-line error and nothing is written. Returns the detection
+    plot's x axis and the variables that split its curves."""
+    import math
+
+    from ..detection import plots
+
+    curves = None
+    if plot is not None:
+        plots.check_plot_path(plot, field="--plot")
+        curves = plots.curve_axes(grid, x=x, hue=hue, field="--plot")
+        plots.check_curve_count(plots.curve_count(grid, curves[1]), field="--plot",
+                                what=f"one curve per value of {', '.join(curves[1])}")
+    elif x is not None or hue is not None:
+        raise InputError("--x and --hue choose the axes of --plot; give --plot FILE", field="--x" if x else "--hue")
+    if cdf_plot is not None:
+        if scenario is None and question not in ("sample", "upload"):
+            raise InputError("needs the sample or upload question, or a scenario", field="--cdf-plot")
+        plots.check_plot_path(cdf_plot, field="--cdf-plot")
+        points = math.prod(len(v) for v in grid.values())
+        plots.check_curve_count(points, field="--cdf-plot", what="one curve per grid point")
+    return curves
 
 
 def _grid_help() -> str:

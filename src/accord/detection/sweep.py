@@ -64,6 +64,9 @@ def q_cusum(k: float, h: float, shift: float = 0.0, two_sided: bool = False) -> 
     """Average run length of Page's CUSUM."""
     from .measurement import cusum_arl
 
+    value: object = two_sided
+    if isinstance(value, str) or value not in (0, 1):  # true/false parse to bools; 2 is a mistake
+        raise InputError(f"must be true or false, got {two_sided!r}", field="two_sided")
     return {"arl": cusum_arl(k, h, shift, two_sided=bool(two_sided))}
 
 
@@ -108,6 +111,41 @@ QUESTIONS: dict[str, Callable[..., dict[str, Any]]] = {
     "recursive": q_recursive,
     "upload": q_upload,
 }
+
+
+def _recursive_work(point: Mapping[str, Any]) -> int:
+    """The work of the exact Dresher solution of one grid point: states × periods (each state's
+    fractions grow with the periods). 0 for a bad point: it fails on its own, with its own error."""
+    from .games.recursive import _state_count
+
+    try:
+        n, m = int(point["periods"]), int(point["inspections"])
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return 0
+    return _state_count(n, min(max(m, 0), n)) * n if n > 0 else 0
+
+
+#: The work of one grid point, for the questions whose points can each cost seconds, and the most a
+#: whole sweep may do: that of the largest single evaluation (the recursive game: 100,000 states at
+#: 447 periods, a few seconds), so no grid runs for hours.
+QUESTION_WORK: dict[str, tuple[Callable[[Mapping[str, Any]], int], int]] = {
+    "recursive": (_recursive_work, 100_000 * 447),
+}
+
+
+def check_work(question: str | Callable[..., dict[str, Any]], points: Sequence[Mapping[str, Any]]) -> None:
+    """A one-line InputError when the points of a costly question add up to more work than its
+    largest single evaluation."""
+    name, _ = _resolve(question)
+    if name not in QUESTION_WORK:
+        return
+    work, limit = QUESTION_WORK[name]
+    total = 0
+    for p in points:
+        total += work(p)
+        if total > limit:
+            raise InputError(f"the grid needs more exact work than the largest single {name} evaluation "
+                             "(a few seconds) in all; narrow it", field="grid")
 
 
 # -- grid -----------------------------------------------------------------------------------------
@@ -176,6 +214,30 @@ def grid_points(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
     return [dict(zip(names, combo, strict=False)) for combo in itertools.product(*(grid[n] for n in names))]
 
 
+def check_grid_names(question: str | Callable[..., dict[str, Any]], grid: Mapping[str, Any]) -> None:
+    """Every grid variable is a parameter of ``question`` and every parameter it needs is in the
+    grid: else a one-line InputError naming the variable (never the function's own TypeError).
+    A callable question that takes ``**kwargs`` checks its own names."""
+    import inspect
+
+    name, fn = _resolve(question)
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
+        return
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return
+    what = f"the {name} question" if name else "the question"
+    takes = ", ".join(params)
+    for key in grid:
+        if key not in params:
+            raise InputError(f"{what} takes no {key!r} (it takes {takes})", field=key)
+    missing = [p for p, info in params.items() if info.default is inspect.Parameter.empty and p not in grid]
+    if missing:
+        raise InputError(f"{what} needs {' and '.join(missing)}: give "
+                         + " and ".join(f"--grid {m}=VALUES" for m in missing), field="grid")
+
+
 # -- engines --------------------------------------------------------------------------------------
 
 
@@ -227,7 +289,9 @@ def run_sweep(
     import pandas as pd
 
     name, fn = _resolve(question)
+    check_grid_names(question, grid)
     points = grid_points(grid)
+    check_work(question, points)
     if workers is not None and workers < 1:
         raise InputError("must be at least 1", field="workers")
     if workers is not None and scheduler is not None:

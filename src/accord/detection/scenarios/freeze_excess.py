@@ -33,7 +33,8 @@ class Params(c.CommonParams):
     """The freeze-excess scenario's parameters."""
 
     excess: int = c.param("Warheads above the cap, one per falsified container.", "warheads", low=1, short="X")
-    authentications: int | None = c.param("Containers authenticated a year (default: the agreement's quota).",
+    authentications: int | None = c.param("Containers authenticated a year (default: the agreement's quota; no bundled "
+                                          "agreement sets one, so give it for them).",
                                           "containers a year", default=None, low=0)
     containers: int | None = c.param("Declared warhead containers (default: the profile's figure).", "containers",
                                      default=None, low=1)

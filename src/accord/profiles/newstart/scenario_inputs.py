@@ -8,6 +8,9 @@ turned into a :class:`accord.detection.scenarios.Context`.
   breakdown, maximum loadings from force_systems.csv, declared loadings 1 (Minuteman III) and,
   for Trident, derived from the aggregate where the breakdown allows (else 4, an estimate).
 * declared warhead containers: the party's latest stockpile estimate (flagged as an estimate).
+* defaults: the upload scenario needs deployed missile systems, bundled for the US only and from
+  2013-03-01 on (the first US breakdown by system), so without ``--party`` it runs for the US and
+  without ``--as-of`` as of the first date on or after entry into force that has them.
 
 Whatever is missing becomes a :class:`~accord.detection.scenarios.Gap`: the error a user sees
 only when a scenario needs that input.
@@ -46,6 +49,33 @@ SENTENCES = {
 
 #: The bundled category of a party's whole stockpile (an estimate).
 STOCKPILE = "nuclear_warheads_all"
+
+#: The party a scenario runs for when none is given, where the app's default party has no bundled
+#: inputs for it: per-system holdings (the upload scenario) are bundled for the US only.
+DEFAULT_PARTIES = {upload.NAME: "US"}
+
+
+def default_party(scenario: str) -> str | None:
+    """The party ``scenario`` runs for when none is given (``None``: the app's default)."""
+    return DEFAULT_PARTIES.get(scenario)
+
+
+def default_date(agreement: Agreement, party: str, scenario: str) -> tuple[_dt.date, str] | None:
+    """The date ``scenario`` runs as of when none is given, and why, where entry into force has
+    no bundled inputs for it: the upload scenario for the US takes the first date on or after entry
+    into force with per-system holdings. ``None``: entry into force."""
+    if scenario != upload.NAME or party != "US":
+        return None
+    start = agreement.entry_into_force.date
+    if us_missile_systems(start)[0]:
+        return None
+    for snap in bundled_holdings().for_party(party):
+        if snap.date > start and us_missile_systems(snap.date)[0]:
+            return snap.date, (
+                f"As of {snap.date.isoformat()}: no date was given, and the bundled US per-system holdings "
+                f"begin then, after entry into force ({start.isoformat()})."
+            )
+    return None
 
 
 def scenario_context(agreement: Agreement, party: str, day: _dt.date) -> Context:
