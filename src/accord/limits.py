@@ -67,6 +67,8 @@ LIMITS: tuple[Limit, ...] = (
     Limit("INT_DIGITS", 100, "digits of an integer in a JSON or YAML file", ceiling=4300),
     Limit("COUNT", 1_000_000, "one count in a holdings file (items or warheads of one category)"),
     Limit("WARHEADS", 1_000_000, "warheads on one item record (declarations, notifications, itemized holdings)"),
+    Limit("PAYLOAD_BYTES", 1 * MiB, "canonical bytes of one ledger entry's payload (refused before it is signed)"),
+    Limit("PAYLOAD_DEPTH", 100, "nesting of a ledger entry's payload, counted as RFC 8785 containers"),
 )
 
 _BY_NAME = {lim.name: lim for lim in LIMITS}
@@ -81,6 +83,8 @@ MAX_ALIAS_NODES = _BY_NAME["ALIAS_NODES"].value()
 MAX_INT_DIGITS = _BY_NAME["INT_DIGITS"].value()
 MAX_COUNT = _BY_NAME["COUNT"].value()
 MAX_WARHEADS = _BY_NAME["WARHEADS"].value()
+MAX_PAYLOAD_BYTES = _BY_NAME["PAYLOAD_BYTES"].value()
+MAX_PAYLOAD_DEPTH = _BY_NAME["PAYLOAD_DEPTH"].value()
 
 
 def limit(name: str) -> Limit:

@@ -131,12 +131,14 @@ def test_the_payload_limit_is_configured_by_one_environment_variable() -> None:
     import subprocess
     import sys
 
-    from accord.ledger.canonical import _payload_limit
+    from accord.limits import limit
 
-    assert _payload_limit({}) == 1 << 20 and _payload_limit({"ACCORD_MAX_PAYLOAD_BYTES": "2_000"}) == 2000
+    payload_limit = limit("PAYLOAD_BYTES")
+    assert payload_limit.env == "ACCORD_MAX_PAYLOAD_BYTES"
+    assert payload_limit.value({}) == 1 << 20 and payload_limit.value({"ACCORD_MAX_PAYLOAD_BYTES": "2_000"}) == 2000
     for bad in ("0", "-1", "lots", "1" * 40):
         with pytest.raises(InputError, match="ACCORD_MAX_PAYLOAD_BYTES: must be a whole number"):
-            _payload_limit({"ACCORD_MAX_PAYLOAD_BYTES": bad})
+            payload_limit.value({"ACCORD_MAX_PAYLOAD_BYTES": bad})
     code = ("from accord.ledger.entries import Entry\nfrom accord.errors import InputError\n"
             "try:\n    Entry('d', 'US', '2026-02-05T00:00:00Z', {'t': 'x' * 20}).statement()\n"
             "except InputError as e:\n    print(e.one_line())\n")

@@ -21,7 +21,7 @@ the writer meant — so that whatever :func:`canonical_json` writes, :func:`pars
 
 Size: the canonical bytes of an entry's payload may be at most :data:`MAX_PAYLOAD_BYTES` (1 MiB
 by default; the environment variable ``ACCORD_MAX_PAYLOAD_BYTES`` overrides it, read once at
-import). :func:`check_payload_size` refuses a larger one before anything is signed or written.
+import: see :mod:`accord.limits`). :func:`check_payload_size` refuses a larger one before anything is signed or written.
 
 Depth: a value may nest at most :data:`MAX_DEPTH` containers deep. Both encoders and Python's
 JSON parser recurse, so a statement nested near the interpreter's recursion limit could be
@@ -32,31 +32,21 @@ at the door keeps every admitted statement readable.
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 import rfc8785
 
+from .. import limits
 from ..errors import InputError
 
 __all__ = ["MAX_DEPTH", "MAX_PAYLOAD_BYTES", "canonical_json", "check_payload_size", "loads", "parse_canonical"]
 
-#: The deepest nesting of objects and arrays a canonical value may have (``{"a": [1]}`` is 2).
-MAX_DEPTH = 100
-
-
-def _payload_limit(environ: Any = os.environ) -> int:
-    """1 MiB, or ``ACCORD_MAX_PAYLOAD_BYTES`` (a whole number >= 1)."""
-    raw = environ.get("ACCORD_MAX_PAYLOAD_BYTES", "").strip().replace("_", "")
-    if not raw:
-        return 1 << 20
-    if not raw.isdigit() or not raw.isascii() or len(raw) > 12 or int(raw) < 1:
-        raise InputError(f"must be a whole number >= 1, not {raw[:40]!r}", field="ACCORD_MAX_PAYLOAD_BYTES")
-    return int(raw)
-
+#: The deepest nesting of objects and arrays a canonical value may have (``{"a": [1]}`` is 2);
+#: ``ACCORD_MAX_PAYLOAD_DEPTH`` (see :mod:`accord.limits`).
+MAX_DEPTH = limits.MAX_PAYLOAD_DEPTH
 
 #: The most bytes an entry's canonical payload may have (``ACCORD_MAX_PAYLOAD_BYTES``).
-MAX_PAYLOAD_BYTES = _payload_limit()
+MAX_PAYLOAD_BYTES = limits.MAX_PAYLOAD_BYTES
 
 _MAX_INT = 2**53 - 1
 _BMP_END = "\U00010000"
