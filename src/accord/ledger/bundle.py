@@ -100,6 +100,8 @@ def parse_bundle(text: str, *, file: str | None = None) -> Bundle:
     idx = lines[2][6:] if lines[2].startswith("index ") else ""
     if not idx.isdigit() or not idx.isascii() or (idx != "0" and idx.startswith("0")):
         raise InputError("third line must be 'index N'", file=file, line=3)
+    if len(idx) > 19:  # beyond any 64-bit index (and Python's 4,300-digit int limit)
+        raise InputError(f"index {idx[:40]}… is too large", file=file, line=3)
     proof = []
     for n, line in enumerate(lines[3:], start=4):
         try:

@@ -48,6 +48,7 @@ from .merkle import HASH_SIZE
 
 __all__ = [
     "DEFAULT_MAX_MERGE_DELAY",
+    "MAX_CLOCK_SKEW",
     "MAX_MERGE_DELAY",
     "RECEIPT_SCHEMA",
     "Receipt",
@@ -61,6 +62,10 @@ RECEIPT_SCHEMA = "accord.ledger.receipt/v1"
 DEFAULT_MAX_MERGE_DELAY = 86400
 #: The longest delay a receipt may promise (one year): a longer promise is no promise.
 MAX_MERGE_DELAY = 366 * 86400
+#: How far a receipt's timestamp may lie ahead of the verifier's clock. A receipt dated later
+#: is broken: a log that dates its promise ahead postpones when it falls due, for ever if it
+#: likes (CT clients reject SCTs from the future likewise).
+MAX_CLOCK_SKEW = 300
 #: A receipt file is a few hundred bytes; anything over this is not one.
 MAX_RECEIPT_BYTES = 64 * 1024
 _DOMAIN = RECEIPT_SCHEMA.encode() + b"\n"
@@ -103,8 +108,16 @@ class Receipt:
         return json.dumps(self.to_json(), ensure_ascii=True) + "\n"
 
     def due(self) -> _dt.datetime:
-        """When the promise falls due: ``timestamp + max_merge_delay``."""
-        return parse_time(self.timestamp) + _dt.timedelta(seconds=self.max_merge_delay)
+        """When the promise falls due: ``timestamp + max_merge_delay`` (the latest time Python
+        represents when that is later still)."""
+        try:
+            return parse_time(self.timestamp) + _dt.timedelta(seconds=self.max_merge_delay)
+        except OverflowError:
+            return _dt.datetime.max.replace(tzinfo=_dt.UTC)
+
+    def dated_ahead(self, now: _dt.datetime) -> bool:
+        """True when the receipt is dated more than :data:`MAX_CLOCK_SKEW` after ``now``."""
+        return parse_time(self.timestamp) - now > _dt.timedelta(seconds=MAX_CLOCK_SKEW)
 
     def verify(self, key: PublicKey) -> bool:
         """True iff ``key`` (name and id as the receipt says) signed it."""

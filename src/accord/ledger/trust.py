@@ -41,12 +41,12 @@ from typing import Any
 
 from ..errors import InputError, StoreError
 from .audit import Problem
-from .entries import GENESIS, KEY_ROTATION, SIGNATURE_SIZE, SignedEntry, format_time, parse_time
+from .entries import GENESIS, KEY_ROTATION, SIGNATURE_SIZE, SignedEntry, format_time
 from .keys import PublicKey
 from .log import KeyHistory, LedgerInfo, rotation_key
 from .merkle import EMPTY_ROOT, HASH_SIZE, hash_from_nodes, perfect_nodes
 from .note import Checkpoint, Note, NoteSignature
-from .receipts import Receipt
+from .receipts import MAX_CLOCK_SKEW, Receipt
 from .stores import Store
 
 __all__ = [
@@ -445,8 +445,11 @@ def check_trust(store: Store, policy: TrustPolicy, *, now: _dt.datetime | None =
     trusted = policy.trusted
     if trusted is not None:
         if trusted.note is not None:
-            if not policy.pinned_keys() and not trusted.note.verified_keys(cps.log_signers(trusted.size)):
-                fail(None, "the trusted checkpoint is not signed by the log key this store's genesis names")
+            # Whoever loaded the note: it must carry the log's signature (the pinned log key,
+            # else the one the genesis names; in a ledger without one, a party's key in force).
+            if not trusted.note.verified_keys(cps.log_signers(trusted.size)):
+                fail(None, "the trusted checkpoint is not signed by the log key "
+                           + ("that was pinned" if policy.log_key is not None else "this store's genesis names"))
             keys = history.signing_keys(trusted.size)
             required += [p for p, k in sorted(keys.items()) if p not in required and trusted.note.signed_by(k)]
         if n < trusted.size:
@@ -503,9 +506,12 @@ def _check_receipt(receipt: Receipt, file: str, origin: str, keys: Sequence[Publ
         where = f"; that entry is now at index {moved}" if moved is not None else "; that entry is nowhere in the log"
         what = "there is no entry" if at >= n else "a different entry is"
         return "broken", f"the log acknowledged an entry at index {at}, but {what} there{where}"
+    if receipt.dated_ahead(now):
+        return "broken", (f"it is dated in the future ({receipt.timestamp}, more than {MAX_CLOCK_SKEW} s after "
+                          f"{format_time(now)}): a log that dates its promise ahead postpones when it falls due")
     if at < covered:
         return "honoured", f"entry {at} is in the log and in the checkpoint at size {covered}"
-    due = parse_time(receipt.timestamp) + _dt.timedelta(seconds=receipt.max_merge_delay)
+    due = receipt.due()
     if now >= due:
         return "broken", (f"entry {at} is in no checkpoint signed by the log, although the log promised one "
                           f"by {format_time(due)}")
