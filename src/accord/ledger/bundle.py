@@ -19,7 +19,6 @@ receipts for the entry against it.
 from __future__ import annotations
 
 import base64
-import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -95,7 +94,7 @@ def parse_bundle(text: str, *, file: str | None = None) -> Bundle:
         raise InputError("bundle must carry the entry as an 'extra' line", file=file, line=2)
     try:
         leaf = base64.b64decode(lines[1][6:], validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or a character outside ASCII
         raise InputError("extra is not base64", file=file, line=2) from None
     idx = lines[2][6:] if lines[2].startswith("index ") else ""
     if not idx.isdigit() or not idx.isascii() or (idx != "0" and idx.startswith("0")):
@@ -106,7 +105,7 @@ def parse_bundle(text: str, *, file: str | None = None) -> Bundle:
     for n, line in enumerate(lines[3:], start=4):
         try:
             h = base64.b64decode(line, validate=True)
-        except binascii.Error:
+        except ValueError:  # binascii.Error, or a character outside ASCII
             raise InputError("proof hash is not base64", file=file, line=n) from None
         if len(h) != HASH_SIZE:
             raise InputError("proof hash is not 32 bytes", file=file, line=n)

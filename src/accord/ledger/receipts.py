@@ -137,7 +137,7 @@ class Receipt:
             raise InputError(f"schema must be {RECEIPT_SCHEMA}", file=file, field="schema")
         extra = sorted(set(obj) - set(_FIELDS))
         if extra:
-            raise InputError(f"unknown field {extra[0]!r}", file=file, field=extra[0])
+            raise InputError(f"unknown field {extra[0]!r}", file=file)  # repr: one line, whatever the name
         for name in ("origin", "leaf_hash", "timestamp", "key_name", "key_id", "signature"):
             if not isinstance(obj.get(name), str):
                 raise InputError("must be a string", file=file, field=name)
