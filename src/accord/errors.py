@@ -8,6 +8,10 @@ Problems *inside* valid data are findings, never exceptions.
 from __future__ import annotations
 
 
+#: Line breaks and other control characters, written as escapes in a one-line error.
+_ONE_LINE = {c: repr(chr(c))[1:-1] for c in (*range(0x20), 0x7F, 0x85, 0x2028, 0x2029)}
+
+
 class AccordError(Exception):
     """Base class of every error accord raises on purpose."""
 
@@ -44,7 +48,9 @@ class InputError(AccordError):
         if self.field:
             parts.append(self.field)
         parts.append(self.problem)
-        return ": ".join(parts)
+        # A file name, field or value may hold a line break (a key written "a\nb", a file
+        # named so): escaped, the error stays one line whatever the input was.
+        return ": ".join(parts).translate(_ONE_LINE)
 
     def at(self, *, file: str | None = None, line: int | None = None) -> InputError:
         """The same error, with the file and line filled in where they were unknown."""

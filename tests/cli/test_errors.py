@@ -115,3 +115,13 @@ def test_help_without_arguments_is_still_the_usage_screen():
     """The one-line conversion leaves click's no-arguments help alone."""
     res = CliRunner().invoke(app, ["detect"])
     assert "Usage:" in res.output and "sweep" in res.output
+
+
+def test_an_error_about_a_name_with_a_line_break_is_still_one_line():
+    """A file or field named with a line break (or any control character) is escaped, so every
+    error accord prints is one line whatever the input held."""
+    from accord.errors import InputError
+
+    err = InputError("bad\nvalue", file="a\nb.yaml", line=3, field="key\twith\x85breaks\u2028")
+    assert err.one_line() == "a\\nb.yaml:3: key\\twith\\x85breaks\\u2028: bad\\nvalue"
+    assert len(str(err).splitlines()) == 1
