@@ -7,7 +7,6 @@ Problems *inside* valid data are findings, never exceptions.
 
 from __future__ import annotations
 
-
 #: Line breaks and other control characters, written as escapes in a one-line error.
 _ONE_LINE = {c: repr(chr(c))[1:-1] for c in (*range(0x20), 0x7F, 0x85, 0x2028, 0x2029)}
 
