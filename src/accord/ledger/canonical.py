@@ -50,7 +50,40 @@ MAX_PAYLOAD_BYTES = limits.MAX_PAYLOAD_BYTES
 
 _MAX_INT = 2**53 - 1
 _BMP_END = "\U00010000"
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False).encode
+_json_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False)
+
+
+def _c_encoder() -> Any:
+    """The C encoder ``JSONEncoder.encode`` builds on every call, built once (it is stateless
+    without circular-reference markers, which values checked by :func:`_fast_domain` do not
+    need: their depth is bounded). ``None`` where the interpreter has no C encoder or it does
+    not take the arguments this interpreter's ``json`` passes it, or writes differently."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return None
+
+    def default(value: Any) -> Any:
+        raise TypeError(f"{type(value).__name__} is not JSON")
+
+    try:
+        encoder = make(None, default, json.encoder.encode_basestring, None, ":", ",", True, False, False)
+        probe = {"b": [1, -2, True, None, "\u00e9\"\\\n"], "a": {"z": "", "\u00e9": 0}}
+        if "".join(encoder(probe, 0)) != _json_encoder.encode(probe):
+            return None
+    except Exception:  # pragma: no cover - another interpreter's json internals
+        return None
+    return encoder
+
+
+_C_ENCODER = _c_encoder()
+
+
+def _encode(value: Any) -> str:
+    """``JSONEncoder.encode`` (sorted keys, no spaces, no NaN) without its Python layers:
+    a third of the encoding time of a notification-sized payload."""
+    if _C_ENCODER is None:  # pragma: no cover
+        return _json_encoder.encode(value)
+    return "".join(_C_ENCODER(value, 0))
 
 
 def _too_deep(limit: int) -> InputError:

@@ -24,6 +24,12 @@ import nacl.signing
 
 from ..errors import InputError
 
+try:  # libsodium's crypto_sign without PyNaCl's wrapper, which copies the whole signed message
+    from nacl._sodium import ffi as _ffi
+    from nacl._sodium import lib as _lib
+except ImportError:  # pragma: no cover - a PyNaCl without its cffi module: the public binding
+    _ffi = _lib = None
+
 __all__ = [
     "ED25519",
     "PARTY_NAME",
@@ -128,7 +134,15 @@ class PrivateKey:
 
     def sign(self, message: bytes) -> bytes:
         """The 64-byte Ed25519 signature of ``message`` (deterministic)."""
-        return nacl.bindings.crypto_sign(message, self._secret)[:64]  # type: ignore[attr-defined]
+        secret: bytes = self._secret  # type: ignore[attr-defined]
+        if _lib is None:  # pragma: no cover
+            return nacl.bindings.crypto_sign(message, secret)[:64]
+        # What nacl.bindings.crypto_sign does, less a copy of the message and a length pointer:
+        # libsodium writes signature || message and only the signature is kept.
+        signed = _ffi.new("unsigned char[]", len(message) + 64)
+        if _lib.crypto_sign(signed, _ffi.NULL, message, len(message), secret) != 0:  # pragma: no cover
+            raise RuntimeError("libsodium crypto_sign failed")
+        return _ffi.buffer(signed, 64)[:]  # type: ignore[no-any-return]
 
     @property
     def skey(self) -> str:
