@@ -182,20 +182,29 @@ def issue_receipt(key: PrivateKey, origin: str, index: int, leaf_hash: bytes, *,
     return dataclasses.replace(unsigned, signature=key.sign(unsigned.message()))
 
 
-def load_receipt(path: str | Path) -> Receipt:
-    """Read a receipt file; :class:`InputError` naming the file (and field) when unusable."""
+def read_small_text(path: str | Path, what: str, limit: int) -> str:
+    """The UTF-8 text of a small file a verifier holds (a receipt, a checkpoint note, a cosigner
+    state), at most ``limit`` bytes; :class:`InputError` naming the file when it cannot be read,
+    is larger or is not UTF-8."""
     path = Path(path)
     try:
         with path.open("rb") as f:
-            data = f.read(MAX_RECEIPT_BYTES + 1)
+            data = f.read(limit + 1)
     except OSError as exc:
-        raise InputError(f"cannot read receipt: {exc.strerror or exc.__class__.__name__}", file=str(path)) from None
-    if len(data) > MAX_RECEIPT_BYTES:
-        raise InputError(f"a receipt file is at most {MAX_RECEIPT_BYTES} bytes", file=str(path))
+        raise InputError(f"cannot read {what}: {exc.strerror or exc.__class__.__name__}", file=str(path)) from None
+    if len(data) > limit:
+        raise InputError(f"a {what} file is at most {limit} bytes", file=str(path))
     try:
-        obj = json.loads(data.decode("utf-8"))
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError("not UTF-8 text", file=str(path)) from None
+
+
+def load_receipt(path: str | Path) -> Receipt:
+    """Read a receipt file; :class:`InputError` naming the file (and field) when unusable."""
+    text = read_small_text(path, "receipt", MAX_RECEIPT_BYTES)
+    try:
+        obj = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
     except RecursionError:

@@ -46,7 +46,7 @@ from .keys import PublicKey
 from .log import KeyHistory, LedgerInfo, rotation_key
 from .merkle import EMPTY_ROOT, HASH_SIZE, hash_from_nodes, perfect_nodes
 from .note import Checkpoint, Note, NoteSignature
-from .receipts import MAX_CLOCK_SKEW, Receipt
+from .receipts import MAX_CLOCK_SKEW, Receipt, read_small_text
 from .stores import Store
 
 __all__ = [
@@ -132,18 +132,7 @@ class TrustPolicy:
 
 
 def _read_small(path: str | Path, what: str) -> str:
-    path = Path(path)
-    try:
-        with path.open("rb") as f:
-            data = f.read(MAX_TRUST_FILE_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"cannot read {what}: {exc.strerror or exc.__class__.__name__}", file=str(path)) from None
-    if len(data) > MAX_TRUST_FILE_BYTES:
-        raise InputError(f"a {what} is at most {MAX_TRUST_FILE_BYTES} bytes", file=str(path))
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", file=str(path)) from None
+    return read_small_text(path, what, MAX_TRUST_FILE_BYTES)
 
 
 def trusted_from_note(path: str | Path, *, parties: Mapping[str, PublicKey] | None = None,
