@@ -3,47 +3,13 @@ the CLI), never a traceback, a hang or a silent choice."""
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
+from minimal_agreement import GOOD, error_of, write
 from typer.testing import CliRunner
 
 from accord.app.library import load_agreement
 from accord.cli import app
-from accord.errors import InputError
 from accord.limits import MAX_ALIAS_NODES, MAX_DEPTH
-
-GOOD = """\
-id: mini
-title: A minimal agreement
-parties: [US, RU]
-legal_form: treaty
-sources:
-  doc: {document: A document, url: https://example.org/doc}
-source: doc
-dates:
-  entry_into_force: {date: 2020-01-01, source: doc}
-  expires: {date: 2030-01-01, source: doc}
-categories:
-  - {id: things, title: Things, source: doc}
-limits:
-  - {id: cap_things, title: Things, categories: [things], cap: 10, source: doc}
-regime:
-  verification: none
-"""
-
-
-def write(tmp_path, text, name="a.yaml"):
-    p = tmp_path / name
-    p.write_text(textwrap.dedent(text), encoding="utf-8")
-    return p
-
-
-def error_of(path) -> InputError:
-    with pytest.raises(InputError) as info:
-        load_agreement(str(path))
-    return info.value
-
 
 # ----------------------------------------------------------------------------- YAML bombs
 
