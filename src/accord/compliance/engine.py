@@ -7,7 +7,11 @@ the agreement's rules, the cap, the headroom and a status:
 - ``not_in_force`` — the agreement is not in force on that date (checked first);
 - ``not_binding`` — in force, but the limit does not bind yet (or any more);
 - ``no_data`` — the data do not cover every category of the limit (or a freeze baseline);
-- ``exceeds`` / ``within`` — value above the cap, or not.
+- ``exceeds`` / ``within`` — value above the cap, or not;
+- ``uncertain`` — the value (or the cap) is a range and the cap lies inside it: ``within`` needs
+  the range's high end at or under the cap, ``exceeds`` its low end over it. Such findings carry
+  the interval and ``p_exceeds``, the probability of being over the cap under a stated
+  distribution (:mod:`.probability`).
 
 How a value is made is in :mod:`.valuation`; the trace of each finding says which parts made it.
 """
@@ -21,6 +25,7 @@ from ..agreements.model import Agreement
 from ..errors import InputError
 from ..forces.holdings import Holdings
 from .findings import SCHEMA, STATUSES, Finding, Part, Report
+from .probability import DEFAULT_DISTRIBUTION, DISTRIBUTIONS
 from .rules.base import Context, Rule
 from .valuation import Valuation, snapshot_parts, value_of
 
@@ -34,6 +39,7 @@ def evaluate(
     parties: Iterable[str] | None = None,
     at: _dt.date | None = None,
     caps: Mapping[str, int | Mapping[str, int]] | None = None,
+    distribution: str = DEFAULT_DISTRIBUTION,
 ) -> Report:
     """Findings for each (party, date, limit), ordered by party (as asked, coalitions last),
     date and the limit's place in the agreement.
@@ -43,12 +49,17 @@ def evaluate(
     snapshot on or before ``at`` that has data for it (``data_as_of`` says which). ``caps``
     sets parameter caps: ``{limit_id: n}`` or ``{limit_id: {party: n}}``; an unknown limit, or a
     party the limit does not cap (a coalition's cap is set by its label, ``US+UK+FR``), is an
-    InputError rather than a cap silently left unset. The agreement and holdings are not modified.
+    InputError rather than a cap silently left unset. ``distribution`` (``triangular`` or
+    ``uniform``) is the one ``p_exceeds`` is computed under for ranges. The agreement and
+    holdings are not modified.
     """
+    if distribution not in DISTRIBUTIONS:
+        raise InputError(f"unknown distribution {distribution!r} (known: {', '.join(DISTRIBUTIONS)})",
+                         field="distribution")
     _check_caps(agreement, caps or {})
     wanted = tuple(parties) if parties is not None else agreement.parties
     members = tuple(dict.fromkeys(p for p in wanted if p in agreement.parties))
-    ctx = Context(agreement, holdings, members, at, caps or {})
+    ctx = Context(agreement, holdings, members, at, caps or {}, distribution)
     rank = {p: i for i, p in enumerate(members)}
     keyed: list[tuple[int, _dt.date, int, Finding]] = []
     for index, limit in enumerate(agreement.limits):

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from ..forces.estimates import Estimate
 from ..periods import Period
 from ..sources import Source, weakest
 
 if TYPE_CHECKING:  # pandas is imported only when a frame is asked for
     import pandas as pd
 
-STATUSES = ("within", "exceeds", "not_binding", "not_in_force", "no_data")
+STATUSES = ("within", "exceeds", "uncertain", "not_binding", "not_in_force", "no_data")
 SCHEMA = "accord.report/v1"
 
 
@@ -35,9 +36,17 @@ class Part:
     detail: str = ""
     estimate: bool = False
     party: str | None = None
+    range: Estimate | None = None  # the published span; ``value`` is then its central value
+
+    @property
+    def estimate_range(self) -> Estimate:
+        """The range, or the exact value as a range of width 0."""
+        return self.range if self.range is not None else Estimate.exact(self.value)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"categories": list(self.categories), "value": self.value, "origin": self.origin}
+        if self.range is not None and self.range.is_range:
+            out.update({"low": self.range.low, "high": self.range.high})
         if self.party:
             out["party"] = self.party
         if self.detail:
@@ -73,7 +82,8 @@ class ClauseTrace:
 class CapTrace:
     """How the cap was set. ``rule`` is ``fixed``, ``dated`` (with ``step_from``), ``ban``,
     ``set by the user (parameter)`` or ``level on D`` (with the baseline's ``data_as_of``,
-    ``estimate`` and ``parts``); ``problem`` says why there is no cap."""
+    ``estimate`` and ``parts``); ``problem`` says why there is no cap. A baseline read from a
+    range is a range: ``range`` holds it and ``value`` is its central value."""
 
     rule: str
     value: int | None = None
@@ -82,6 +92,14 @@ class CapTrace:
     parts: tuple[Part, ...] = ()
     problem: str | None = None
     step_from: _dt.date | None = None
+    range: Estimate | None = None
+
+    @property
+    def span(self) -> Estimate | None:
+        """The cap as a range (width 0 when exact); None when there is no cap."""
+        if self.value is None:
+            return None
+        return self.range if self.range is not None else Estimate.exact(self.value)
 
     @property
     def reliability(self) -> str | None:
@@ -93,6 +111,8 @@ class CapTrace:
         if self.problem is not None:
             return {"rule": self.rule, "problem": self.problem}
         out: dict[str, Any] = {"rule": self.rule, "value": self.value}
+        if self.range is not None and self.range.is_range:
+            out.update({"low": self.range.low, "high": self.range.high})
         if self.step_from is not None:
             out["from"] = self.step_from.isoformat()
         if self.data_as_of is not None:
@@ -177,6 +197,16 @@ class Finding:
     sources of the parts that made the value and, for a freeze, its baseline (None without
     data); ``source.reliability`` is
     the clause's. ``group`` is the family the limit's rule belongs to (``limit``/``freeze``).
+
+    When the value is a range (an estimator's span), ``value`` is its central value and
+    ``low``/``high`` its ends (None when exact); likewise ``cap_low``/``cap_high`` for a cap read
+    from a range (a freeze's baseline). The status then comes from the interval: ``within`` when
+    ``high <= cap`` (the cap's low end, for a range cap), ``exceeds`` when ``low > cap`` (its
+    high end), ``uncertain`` otherwise; ``p_exceeds`` is the probability that the true count is
+    over the cap under ``distribution`` (see :mod:`.probability`; both None when value and cap
+    are exact). ``headroom`` is the central estimate's, ``cap − value``; the range of headroom
+    is :attr:`headroom_range`, and :meth:`describe_headroom` says it in words. ``series`` names
+    the estimator's series the holdings came from, when there are several (set by the caller).
     """
 
     party: str
@@ -197,6 +227,55 @@ class Finding:
     data_reliability: str | None = None
     parties: tuple[str, ...] = ()
     group: str = "limit"
+    low: int | None = None
+    high: int | None = None
+    cap_low: int | None = None
+    cap_high: int | None = None
+    p_exceeds: float | None = None
+    distribution: str | None = None
+    series: str | None = None
+
+    @property
+    def interval(self) -> Estimate | None:
+        """The value as a range (width 0 when exact); None without a value."""
+        if self.value is None:
+            return None
+        return Estimate(self.low, self.value, self.high) if self.low is not None and self.high is not None \
+            else Estimate.exact(self.value)
+
+    @property
+    def cap_interval(self) -> Estimate | None:
+        """The cap as a range (width 0 when exact); None without a cap."""
+        if self.cap is None:
+            return None
+        return Estimate(self.cap_low, self.cap, self.cap_high) if self.cap_low is not None \
+            and self.cap_high is not None else Estimate.exact(self.cap)
+
+    @property
+    def headroom_range(self) -> tuple[int, int] | None:
+        """``(least, most)`` headroom over the intervals: ``cap low − value high`` to
+        ``cap high − value low`` (equal to ``headroom`` twice when both are exact)."""
+        value, cap = self.interval, self.cap_interval
+        if value is None or cap is None:
+            return None
+        return cap.low - value.high, cap.high - value.low
+
+    def describe_headroom(self) -> str:
+        """The margin to the cap in words, never a single number for a range: ``over the cap
+        by 150``, ``over the cap by 150 to 250``, ``40 to 90 under the cap``, ``from 60 over to
+        40 under the cap``; empty without a value or a cap."""
+        span = self.headroom_range
+        if span is None:
+            return ""
+        least, most = span
+        if least == most:
+            return "at the cap" if least == 0 else (f"{least:,} under the cap" if least > 0
+                                                     else f"over the cap by {-least:,}")
+        if most < 0:
+            return f"over the cap by {-most:,} to {-least:,}"
+        if least >= 0:
+            return f"{least:,} to {most:,} under the cap"
+        return f"from {-least:,} over to {most:,} under the cap"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -216,6 +295,13 @@ class Finding:
             "data_reliability": self.data_reliability,
             "parties": list(self.parties or (self.party,)),
             "group": self.group,
+            "low": self.low,
+            "high": self.high,
+            "cap_low": self.cap_low,
+            "cap_high": self.cap_high,
+            "p_exceeds": self.p_exceeds,
+            "distribution": self.distribution,
+            "series": self.series,
             "source": self.source.to_json(),
             "trace": self.trace.to_json() if isinstance(self.trace, Trace) else dict(self.trace),
         }
@@ -224,7 +310,8 @@ class Finding:
 #: Columns of :meth:`Report.to_frame`, in order.
 FRAME_COLUMNS = ("party", "date", "limit", "title", "kind", "group", "value", "cap", "headroom", "status",
                  "legal_form", "verification", "estimate", "data_as_of", "data_reliability", "source",
-                 "source_reliability", "source_url")
+                 "source_reliability", "source_url", "low", "high", "cap_low", "cap_high", "p_exceeds",
+                 "distribution", "series")
 
 
 @dataclass(frozen=True)
@@ -251,20 +338,31 @@ class Report:
             "legal_form": f.legal_form, "verification": f.verification, "estimate": f.estimate,
             "data_as_of": f.data_as_of, "data_reliability": f.data_reliability, "source": f.source.cite(),
             "source_reliability": f.source.reliability, "source_url": f.source.url,
+            "low": f.low, "high": f.high, "cap_low": f.cap_low, "cap_high": f.cap_high, "p_exceeds": f.p_exceeds,
+            "distribution": f.distribution, "series": f.series,
         } for f in self.findings]
         frame = pd.DataFrame(rows, columns=list(FRAME_COLUMNS))
-        for col in ("value", "cap", "headroom"):
+        for col in ("value", "cap", "headroom", "low", "high", "cap_low", "cap_high"):
             frame[col] = frame[col].astype("Int64")
+        frame["p_exceeds"] = frame["p_exceeds"].astype("Float64")
         return frame
 
     @property
     def exceeded(self) -> tuple[Finding, ...]:
-        """Findings whose status is ``exceeds`` (a binding limit exceeded)."""
+        """Findings whose status is ``exceeds`` (a binding limit exceeded, the whole range over it)."""
         return tuple(f for f in self.findings if f.status == "exceeds")
+
+    @property
+    def uncertain(self) -> tuple[Finding, ...]:
+        """Findings whose status is ``uncertain`` (the cap lies inside the value's range)."""
+        return tuple(f for f in self.findings if f.status == "uncertain")
 
     def where(self, *, party: str | None = None, limit: str | None = None, date: _dt.date | None = None,
               status: str | None = None) -> tuple[Finding, ...]:
-        """The findings matching every criterion given."""
+        """The findings matching every criterion given; a status not in :data:`STATUSES` is a
+        ValueError (a misspelt status would otherwise match nothing, silently)."""
+        if status is not None and status not in STATUSES:
+            raise ValueError(f"unknown status {status!r} (statuses: {', '.join(STATUSES)})")
         return tuple(
             f for f in self.findings
             if (party is None or f.party == party) and (limit is None or f.limit == limit)

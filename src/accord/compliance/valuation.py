@@ -4,6 +4,11 @@ Itemized records are counted by the agreement's counting rules; category counts 
 where categories are missing, a published total over a subset of the categories fills them
 (aggregate exchanges publish totals, not per-category counts). Nothing is estimated to fill a
 gap: without a cover the value is None and ``missing`` says which categories lack data.
+
+Counts and totals given as ranges add end to end (:class:`~accord.forces.estimates.Estimate`
+``+``): the value's range runs from the sum of the low ends to the sum of the high ends, and
+``value`` is the sum of the central values. Nothing is assumed about how the parts' errors
+relate, so the range is never narrower than the parts allow.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from dataclasses import dataclass
 
 from ..agreements.model import Agreement
 from ..forces.counting import count_items_explained
+from ..forces.estimates import Estimate
 from ..forces.holdings import ReportedTotal, Snapshot
 from ..sources import Source, weakest
 from .findings import Part
@@ -33,6 +39,20 @@ class Valuation:
     @property
     def estimate(self) -> bool:
         return any(p.estimate for p in self.parts)
+
+    @property
+    def span(self) -> Estimate | None:
+        """The value as a range: the parts' ranges summed end to end (width 0 when every part is
+        exact); None without a value."""
+        if self.value is None:
+            return None
+        if not any(p.range is not None for p in self.parts):
+            return Estimate.exact(self.value)
+        total = Estimate.exact(0)
+        for p in self.parts:
+            total = total + p.estimate_range
+        assert total.central == self.value, "a value is the sum of its parts"
+        return total
 
     @property
     def reliability(self) -> str | None:
@@ -59,7 +79,8 @@ def snapshot_parts(agreement: Agreement, snap: Snapshot) -> SnapshotParts:
                 parts[cc.category] = Part((cc.category,), cc.value, "items", _items_source(snap), detail)
     for cat, count in snap.counts.items():
         if cat not in parts:
-            parts[cat] = Part((cat,), count.value, "count", count.source, count.note or "", count.estimate)
+            parts[cat] = Part((cat,), count.value, "count", count.source, count.note or "", count.estimate,
+                              range=count.range)
     return parts, list(snap.totals)
 
 
@@ -91,7 +112,7 @@ def value_of(agreement: Agreement, snap: Snapshot, categories: Iterable[str], *,
     for t in sorted(totals, key=lambda t: (-len(t.categories), t.label)):
         if t.categories <= scope and not (t.categories & covered):
             chosen.append(Part(tuple(sorted(t.categories)), t.value, "reported_total", t.source,
-                               f"published total {t.label}", t.estimate))
+                               f"published total {t.label}", t.estimate, range=t.range))
             covered |= t.categories
     for c in sorted(scope - covered):
         if c in by_cat:

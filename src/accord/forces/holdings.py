@@ -6,6 +6,11 @@ those are kept as :class:`ReportedTotal` over the set of categories they cover, 
 compliance engine can combine them with category counts (an interpretation that adds
 categories to a published total). Itemized records are counted by the agreement's own rules
 when the snapshot is evaluated, never here.
+
+A count or total may be a range (``range``, an :class:`~.estimates.Estimate`): an estimator's
+"approximately 600" or "1,100 to 1,300". ``value`` is then the range's central value, and
+``estimate_range`` the range (an exact figure's is ``Estimate.exact(value)``), so code that
+reads ``value`` keeps working and code that knows ranges never loses the span.
 """
 
 from __future__ import annotations
@@ -16,28 +21,61 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from ..sources import Source
+from .estimates import Estimate
 from .items import ItemTable
+
+
+def _check_range(value: int, span: Estimate | None) -> None:
+    # value is what every caller that does not know ranges reads: it must be the central one.
+    if span is not None and span.central != value:
+        raise ValueError(f"value {value} is not the central value of its range {span.describe()}")
 
 
 @dataclass(frozen=True)
 class Count:
-    """One category's count with its source."""
+    """One category's count with its source; ``range`` is set when the figure is a span
+    (``value`` is then its central value, checked)."""
 
     value: int
     source: Source | None = None
     note: str | None = None
     estimate: bool = False
+    range: Estimate | None = None
+
+    def __post_init__(self) -> None:
+        _check_range(self.value, self.range)
+
+    @classmethod
+    def of(cls, span: Estimate, source: Source | None = None, note: str | None = None, *,
+           estimate: bool = False) -> Count:
+        """A count from an :class:`Estimate`: exact when the estimate has no span."""
+        return cls(span.central, source, note, estimate, span if span.is_range else None)
+
+    @property
+    def estimate_range(self) -> Estimate:
+        """The range, or the exact value as a range of width 0."""
+        return self.range if self.range is not None else Estimate.exact(self.value)
 
 
 @dataclass(frozen=True)
 class ReportedTotal:
-    """A published total over a set of categories (e.g. a published total of launchers)."""
+    """A published total over a set of categories (e.g. a published total of launchers);
+    ``range`` as for :class:`Count`."""
 
     categories: frozenset[str]
     value: int
     label: str
     source: Source | None = None
     estimate: bool = False
+    range: Estimate | None = None
+
+    def __post_init__(self) -> None:
+        _check_range(self.value, self.range)
+
+    @property
+    def estimate_range(self) -> Estimate:
+        """The range, or the exact value as a range of width 0."""
+        return self.range if self.range is not None else Estimate.exact(self.value)
 
 
 @dataclass(frozen=True)

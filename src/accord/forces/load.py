@@ -2,11 +2,17 @@
 
 Accepted shapes (docs/agreement-format.md, "Holdings files"):
 
-- CSV, long: ``party,date,category,value[,source]`` — one count per line;
-- CSV, wide: ``party,date,<name>,<name>…`` — one snapshot per line;
-- JSON/YAML: a snapshot ``{"party", "date" | "as_of", "counts": {name: n}}``, an itemized
-  declaration ``{"party", "as_of", "items": [...]}`` (accord.declaration/v1), a list of
-  either, or ``{"snapshots": [...]}``.
+- CSV, long: ``party,date,category,value[,source]`` — one count per line; a range adds
+  ``low`` and ``high`` columns (``central`` may stand for ``value``);
+- CSV, wide: ``party,date,<name>,<name>…`` — one snapshot per line; a range adds the columns
+  ``<name>.low`` and ``<name>.high`` beside ``<name>`` (the central value);
+- JSON/YAML: a snapshot ``{"party", "date" | "as_of", "counts": {name: n}}`` where ``n`` is a
+  count or a range ``{low, central, high}``, an itemized declaration ``{"party", "as_of",
+  "items": [...]}`` (accord.declaration/v1), a list of either, or ``{"snapshots": [...]}``.
+
+A range needs all three numbers, ``low <= central <= high``: accord never picks a central value
+for a span nor widens an exact figure. An itemized record is one object, so its warheads are an
+exact count: a range there is an error.
 
 A *name* is a category id of the agreement, a limit id (a reported total over that limit's
 categories) or ``a+b`` (a total over several categories). Unknown names and parties, negative
@@ -32,10 +38,15 @@ from .. import limits
 from ..agreements.model import Agreement
 from ..errors import InputError
 from ..sources import Source
+from ._jsonpos import line_of
+from .estimates import Estimate
 from .holdings import Count, Holdings, ReportedTotal, Snapshot
 from .items import ItemTable
 
 _META_COLUMNS = {"party", "date", "as_of", "as_of_date", "source", "source_url", "note", "notes"}
+#: The keys of a range in JSON/YAML, and the suffixes of a range's columns in a wide CSV.
+_RANGE_KEYS = ("low", "central", "high")
+_WIDE_ENDS = (".low", ".high")
 
 
 def _show(value: Any, limit: int = 60) -> str:
@@ -74,6 +85,34 @@ def _count(value: Any, *, file: str, line: int | None, field: str) -> int:
     return value
 
 
+def _blank(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _span(central: Any, low: Any, high: Any, *, file: str, line: int | None,
+          fields: tuple[str, str, str]) -> Estimate:
+    """An exact count (``low`` and ``high`` blank) or a range; ``fields`` name the central value,
+    the low end and the high end in errors. A range needs all three, in order."""
+    if _blank(low) and _blank(high):
+        return Estimate.exact(_count(central, file=file, line=line, field=fields[0]))
+    if _blank(central):
+        raise InputError("a range needs its central value too (accord does not choose one for a span)",
+                         file=file, line=line, field=fields[0])
+    c = _count(central, file=file, line=line, field=fields[0])
+    for end, name, other_name in ((low, fields[1], fields[2]), (high, fields[2], fields[1])):
+        if _blank(end):
+            raise InputError(f"a range needs both ends ({other_name} is given, this one is not)",
+                             file=file, line=line, field=name)
+    lo = _count(low, file=file, line=line, field=fields[1])
+    hi = _count(high, file=file, line=line, field=fields[2])
+    if lo > hi:
+        raise InputError(f"low end {lo:,} is above high end {hi:,}", file=file, line=line, field=fields[1])
+    if not lo <= c <= hi:
+        raise InputError(f"central value {c:,} is outside its range {lo:,} to {hi:,}", file=file, line=line,
+                         field=fields[0])
+    return Estimate(lo, c, hi)
+
+
 def _date(value: Any, *, file: str, line: int | None, field: str) -> _dt.date:
     if isinstance(value, _dt.date):
         return value
@@ -100,7 +139,7 @@ class _Names:
                              f"{', '.join(self.agreement.parties)})", file=file, line=line, field=field)
         return str(value)
 
-    def add(self, party: str, day: _dt.date, name: str, value: int, counts: dict[str, Count],
+    def add(self, party: str, day: _dt.date, name: str, value: Estimate, counts: dict[str, Count],
             totals: list[ReportedTotal], source: Source, *, file: str, line: int | None, field: str) -> None:
         key = (party, day, name)
         if key in self.seen:
@@ -109,12 +148,14 @@ class _Names:
             raise InputError(f"{name} for {party} on {day} is given twice" +
                              (f" (first on line {earlier})" if earlier else ""), file=file, line=line, field=field)
         self.seen[key] = line
+        span = value if value.is_range else None
         if name in self.categories:
-            counts[name] = Count(value, source)
+            counts[name] = Count(value.central, source, range=span)
         elif name in self.limits:
-            totals.append(ReportedTotal(frozenset(self.limits[name].categories), value, name, source))
+            totals.append(ReportedTotal(frozenset(self.limits[name].categories), value.central, name, source,
+                                        range=span))
         elif "+" in name and all(p in self.categories for p in name.split("+")):
-            totals.append(ReportedTotal(frozenset(name.split("+")), value, name, source))
+            totals.append(ReportedTotal(frozenset(name.split("+")), value.central, name, source, range=span))
         else:
             raise InputError(f"unknown category or limit {_show(name)} in agreement {self.agreement.id}",
                              file=file, line=line, field=field)
@@ -133,6 +174,13 @@ def load_holdings(path: str | Path, agreement: Agreement) -> Holdings:
         return _from_csv(text, file, names)
     if suffix == ".json":
         data = limits.parse_json(text, file=file)
+        try:
+            return _from_data(data, file, names)
+        except InputError as err:
+            # json keeps no positions: find the field's line in the text, only now that it is needed
+            if err.line is not None or not err.field or err.file != file:
+                raise
+            raise err.at(line=line_of(text, err.field)) from None
     else:
         from ..agreements._yaml import load_yaml_text
 
@@ -156,7 +204,8 @@ def _read_csv(reader: csv.DictReader[str], file: str, names: _Names) -> Holdings
     date_col = next((c for c in ("date", "as_of", "as_of_date") if c in header), None)
     if date_col is None:
         raise InputError("CSV needs a 'date' column", file=file, line=1, field="date")
-    long = "category" in header and "value" in header
+    long = "category" in header and ("value" in header or "central" in header)
+    _check_range_columns(header, long, file)
     snaps: list[Snapshot] = []
     for raw in reader:
         line = reader.line_num
@@ -177,22 +226,56 @@ def _read_csv(reader: csv.DictReader[str], file: str, names: _Names) -> Holdings
         totals: list[ReportedTotal] = []
         if long:
             name = (row.get("category") or "").strip()
-            value = _count(row.get("value"), file=file, line=line, field="value")
+            value = _span(_central_cell(row, file, line), row.get("low"), row.get("high"), file=file, line=line,
+                          fields=("central" if _blank(row.get("value")) and "central" in row else "value",
+                                  "low", "high"))
             names.add(party, day, name, value, counts, totals, src, file=file, line=line, field="category")
         else:
             for column in header:
-                if column in _META_COLUMNS or column == "":
+                if column in _META_COLUMNS or column == "" or column.endswith(_WIDE_ENDS):
                     continue
-                cell = row.get(column)
-                if cell is None or not str(cell).strip():
+                cell, low, high = row.get(column), row.get(column + ".low"), row.get(column + ".high")
+                if _blank(cell) and _blank(low) and _blank(high):
                     continue  # a gap stays missing
-                value = _count(cell, file=file, line=line, field=_field(column))
+                value = _span(cell, low, high, file=file, line=line,
+                              fields=(_field(column), _field(column + ".low"), _field(column + ".high")))
                 names.add(party, day, column, value, counts, totals, src, file=file, line=line,
                           field=_field(column))
         snaps.append(Snapshot(party, day, counts, tuple(totals), origin=file))
     if not snaps:
         raise InputError("no data rows", file=file)
     return Holdings(snaps)
+
+
+def _check_range_columns(header: list[str], long: bool, file: str) -> None:
+    """A range's columns come in pairs, beside the column of their central value."""
+    if long:
+        for end, other in (("low", "high"), ("high", "low")):
+            if end in header and other not in header:
+                raise InputError(f"a '{end}' column needs a '{other}' column (a range has both ends)",
+                                 file=file, line=1, field=end)
+        return
+    for column in header:
+        if column.endswith(_WIDE_ENDS):
+            base, end = column.rsplit(".", 1)
+            other = f"{base}.{'high' if end == 'low' else 'low'}"
+            if base not in header:
+                raise InputError(f"a range column needs the column of its central value, {_show(base)}",
+                                 file=file, line=1, field=_field(column))
+            if other not in header:
+                raise InputError(f"a range column needs its other end, {_show(other)}", file=file, line=1,
+                                 field=_field(column))
+
+
+def _central_cell(row: Mapping[str, Any], file: str, line: int) -> Any:
+    """The central value of a long CSV row: ``value``, or ``central`` (both given must agree)."""
+    value, central = row.get("value"), row.get("central")
+    if not _blank(value) and not _blank(central) and \
+            _count(value, file=file, line=line, field="value") != _count(central, file=file, line=line,
+                                                                         field="central"):
+        raise InputError(f"value {_show(value)} and central {_show(central)} differ: give the central "
+                         "value once", file=file, line=line, field="central")
+    return central if _blank(value) else value
 
 
 def _from_data(data: Any, file: str, names: _Names) -> Holdings:
@@ -209,6 +292,44 @@ def _from_data(data: Any, file: str, names: _Names) -> Holdings:
     if not snaps:
         raise InputError("no snapshots", file=file)
     return Holdings(snaps)
+
+
+def _range_of(value: Mapping[Any, Any], file: str, line: int | None, where: str) -> Estimate:
+    """``{low, central, high}`` from JSON/YAML; each key's own line where the file gives it."""
+    lines = getattr(value, "key_lines", {})
+    for key in value:
+        if key not in _RANGE_KEYS:
+            raise InputError("unknown field in a range (a range is {low, central, high})", file=file,
+                             line=lines.get(str(key), line), field=f"{where}.{_field(key)}")
+    for key in _RANGE_KEYS:
+        if value.get(key) is None:
+            raise InputError("a range needs low, central and high (accord does not choose one for you)",
+                             file=file, line=line, field=f"{where}.{key}")
+    try:
+        return _span(value["central"], value["low"], value["high"], file=file, line=line,
+                     fields=(f"{where}.central", f"{where}.low", f"{where}.high"))
+    except InputError as err:  # name the line of the end at fault, where a block mapping spreads them
+        key = (err.field or "").rsplit(".", 1)[-1]
+        raise InputError(err.problem, file=err.file, line=lines.get(key, err.line), field=err.field) from None
+
+
+def _item_range_error(err: InputError, records: list[Any], where: str) -> InputError | None:
+    """A clearer error when a record's field was refused because it holds a range."""
+    field = err.field or ""
+    head = f"{where}["
+    if not field.startswith(head) or "]." not in field:
+        return None
+    index, _, key = field[len(head):].partition("].")
+    if not index.isdigit() or int(index) >= len(records) or not isinstance(records[int(index)], Mapping):
+        return None
+    record = records[int(index)]
+    value = record.get(key)
+    if not isinstance(value, Mapping) or not set(map(str, value)) & set(_RANGE_KEYS):
+        return None
+    line = record.line_of(key) if hasattr(record, "line_of") else err.line
+    return InputError(f"an itemized record is one object, so its {key} is exact, not a range "
+                      "(give an estimate as an aggregate count: counts: {name: {low, central, high}})",
+                      file=err.file, line=line, field=field)
 
 
 def _snapshot(entry: Any, file: str, names: _Names, where: str) -> Snapshot:
@@ -238,16 +359,20 @@ def _snapshot(entry: Any, file: str, names: _Names, where: str) -> Snapshot:
         raise InputError("must be an object of name: count", file=file, line=line, field=f("counts"))
     for name, value in raw_counts.items():
         key_line = getattr(raw_counts, "key_lines", {}).get(str(name), line)
-        n = _count(value, file=file, line=key_line, field=f(f"counts.{_field(name)}"))
-        names.add(party, day, str(name), n, counts, totals, src, file=file, line=key_line,
-                  field=f(f"counts.{_field(name)}"))
+        where_n = f(f"counts.{_field(name)}")
+        n = _range_of(value, file, key_line, where_n) if isinstance(value, Mapping) else \
+            Estimate.exact(_count(value, file=file, line=key_line, field=where_n))
+        names.add(party, day, str(name), n, counts, totals, src, file=file, line=key_line, field=where_n)
     items = None
     if "items" in entry:
         if not isinstance(entry["items"], list):
             raise InputError("must be a list of item records", file=file, line=line, field=f("items"))
         vocabulary = names.agreement.vocabulary
-        items = ItemTable.from_records(entry["items"], file=file, field=f("items"),
-                                       vocabulary=vocabulary if vocabulary.item_types else None)
+        try:
+            items = ItemTable.from_records(entry["items"], file=file, field=f("items"),
+                                           vocabulary=vocabulary if vocabulary.item_types else None)
+        except InputError as err:
+            raise _item_range_error(err, entry["items"], f("items")) or err from None
     if not raw_counts and items is None:
         raise InputError("needs counts or items", file=file, line=line, field=where or None)
     return Snapshot(party, day, counts, tuple(totals), items, origin=file,

@@ -22,9 +22,11 @@ from typing import ClassVar
 
 from ...agreements.kinds import Clause, parse_cap
 from ...agreements.model import Agreement, Cap, Description, Limit
+from ...forces.estimates import Estimate
 from ...forces.holdings import Holdings, Snapshot
 from ...sources import weakest
 from ..findings import CapTrace, ClauseTrace, DataTrace, Finding, MemberTrace, Part, Trace
+from ..probability import DEFAULT_DISTRIBUTION, DISTRIBUTIONS, p_exceeds
 from ..valuation import SnapshotParts, Valuation, snapshot_parts, value_of
 
 #: Caps the user sets: ``{limit_id: n}`` or ``{limit_id: {party: n}}``.
@@ -34,13 +36,15 @@ UserCaps = Mapping[str, int | Mapping[str, int]]
 @dataclass
 class Context:
     """What one evaluation reads: the agreement, the holdings, the parties asked for, the date
-    (``at``; None for every snapshot date) and the user's caps. Caches counted snapshots."""
+    (``at``; None for every snapshot date), the user's caps and the distribution over a range
+    (:data:`~accord.compliance.probability.DISTRIBUTIONS`). Caches counted snapshots."""
 
     agreement: Agreement
     holdings: Holdings
     parties: tuple[str, ...]
     at: _dt.date | None = None
     caps: UserCaps = field(default_factory=dict)
+    distribution: str = DEFAULT_DISTRIBUTION
     _parts: dict[int, SnapshotParts] = field(default_factory=dict, repr=False)
 
     def parts(self, snap: Snapshot) -> SnapshotParts:
@@ -84,7 +88,9 @@ class Context:
         for snap in self.holdings.before(party, day):
             v = self.value(snap, categories)
             if v.value is not None:
-                return CapTrace(rule, v.value, snap.date, v.estimate, v.parts)
+                span = v.span
+                return CapTrace(rule, v.value, snap.date, v.estimate, v.parts,
+                                range=span if span is not None and span.is_range else None)
         return CapTrace(rule, problem=f"no data for {party} on or before {day}")
 
 
@@ -142,15 +148,14 @@ def finding(ctx: Context, limit: Limit, party: str, day: _dt.date, valuation: Va
             data: DataTrace | None, no_data_note: str, parties: tuple[str, ...] = (),
             members: tuple[MemberTrace, ...] = ()) -> Finding:
     """The finding of ``limit`` for ``party`` on ``day`` given its value and cap: the status is
-    ``not_in_force``, ``not_binding``, ``no_data`` (no value, or no cap), ``exceeds`` or ``within``,
-    checked in that order."""
+    ``not_in_force``, ``not_binding``, ``no_data`` (no value, or no cap), then ``exceeds``,
+    ``uncertain`` or ``within`` from the intervals (:func:`compare`), checked in that order."""
     agreement = ctx.agreement
     notes = list(valuation.notes)
+    value, cap_span = valuation.span, cap.span
     if not agreement.in_force(day):
         status = "not_in_force"
-        eff = agreement.effective
-        notes.append(f"{agreement.id} is in force from {eff.start} " +
-                     (f"until {eff.end} (exclusive)" if eff.end else "with no end date"))
+        notes.append(_not_in_force(agreement, day))
     elif not limit.binding.contains(day):
         status = "not_binding"
         notes.append(f"{limit.id} binds from {limit.binding.start}" +
@@ -158,25 +163,76 @@ def finding(ctx: Context, limit: Limit, party: str, day: _dt.date, valuation: Va
     elif not limit.cap.in_effect(day):
         status = "not_binding"
         notes.append(f"{limit.id} has no cap in force on {day} (cap: {limit.cap.describe()})")
-    elif valuation.value is None:
+    elif value is None:
         status = "no_data"
         notes.append(no_data_note)
-    elif cap.value is None:
+    elif cap_span is None:
         status = "no_data"
         notes.append("the cap cannot be set: " + (cap.problem or "no baseline"))
     else:
-        status = "exceeds" if valuation.value > cap.value else "within"
+        status = compare(value, cap_span)
+    # a probability only where a value was compared with a cap, and something in it is a range
+    ranged = status in ("within", "exceeds", "uncertain") and value is not None and cap_span is not None \
+        and (value.is_range or cap_span.is_range)
+    p = None
+    if ranged:
+        assert value is not None and cap_span is not None
+        p = p_exceeds(value, cap_span, ctx.distribution)
+        notes.append(_range_note(value, cap_span, status, p, ctx.distribution))
     headroom = cap.value - valuation.value if cap.value is not None and valuation.value is not None else None
     spec = limit.spec
     trace = Trace(
         ClauseTrace(limit.id, limit.title, limit.categories, limit.binding, limit.source.cite(),
                     spec.describe().text if spec is not None else ""),
         valuation.parts, cap, valuation.missing, data, tuple(notes), members)
+    value_range = value if value is not None and value.is_range else None
+    cap_range = cap_span if cap_span is not None and cap_span.is_range else None
     return Finding(party, day, limit.id, limit.title, limit.kind, valuation.value, cap.value, headroom, status,
                    limit.legal_form, limit.verification, limit.source, trace,
                    data.as_of if data is not None else None, valuation.estimate or cap.estimate,
                    weakest(r for r in (valuation.reliability, cap.reliability) if r is not None),
-                   parties or (party,), limit.group)
+                   parties or (party,), limit.group,
+                   low=value_range.low if value_range else None, high=value_range.high if value_range else None,
+                   cap_low=cap_range.low if cap_range else None, cap_high=cap_range.high if cap_range else None,
+                   p_exceeds=p, distribution=DISTRIBUTIONS[ctx.distribution] if ranged else None)
+
+
+def compare(value: Estimate, cap: Estimate) -> str:
+    """``within`` when the value's high end is at most the cap's low end, ``exceeds`` when its low
+    end is above the cap's high end, ``uncertain`` otherwise (the intervals overlap so that the
+    true count may be on either side). For exact figures: ``exceeds`` exactly when value > cap."""
+    if value.high <= cap.low:
+        return "within"
+    if value.low > cap.high:
+        return "exceeds"
+    return "uncertain"
+
+
+def _range_note(value: Estimate, cap: Estimate, status: str, p: float | None, distribution: str) -> str:
+    """The interval behind a status, stated: the value's range, the cap's, and the probability."""
+    what = f"value {_interval(value)}; cap {_interval(cap)}: "
+    if status == "within":
+        what += "within even at the high end of the range" if value.is_range else "within even at the cap's low end"
+    elif status == "exceeds":
+        what += "over the cap even at the low end of the range" if value.is_range else \
+            "over the cap even at the cap's high end"
+    else:
+        what += "uncertain, the true count may be on either side of the cap"
+    if p is not None:
+        what += f"; P(over the cap) = {p:.3g} under {DISTRIBUTIONS[distribution]}"
+        if value.is_range and cap.is_range:
+            what += ", value and cap independent"
+    return what + "; headroom is the central estimate's"
+
+
+def _interval(span: Estimate) -> str:
+    return f"{span.low:,} to {span.high:,} (central {span.central:,})" if span.is_range else f"{span.central:,}"
+
+
+def _not_in_force(agreement: Agreement, day: _dt.date) -> str:
+    """Why the agreement does not bind on ``day``, in the model's own sentence: not yet in force,
+    expired (what lapsed and when), or a conditional offer that never took effect."""
+    return agreement.standing(day).text
 
 
 def fixed_cap(cap: Cap, day: _dt.date) -> CapTrace | None:

@@ -15,6 +15,10 @@ a member has data about the limit (or ``at``); on each, every member's value is 
 on or before that date, and ``data_as_of`` is the oldest of those. When a member has no data,
 the finding is ``no_data``. A parameter cap is set with ``caps={id: N}`` or
 ``caps={id: {"US+UK+FR": N}}``; a level-on cap is the sum of the members' levels.
+
+Members' holdings given as ranges add end to end (the coalition's low end is the sum of the
+members' low ends), and so do their levels for a level-on cap; the status then comes from the
+intervals (``within`` / ``uncertain`` / ``exceeds``, see :func:`.base.compare`).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import ClassVar
 
 from ...agreements.kinds import Clause, parse_cap
 from ...agreements.model import Agreement, Cap, Description, Limit
+from ...forces.estimates import Estimate
 from ...forces.holdings import Snapshot
 from ..findings import CapTrace, DataTrace, Finding, MemberTrace, Part
 from ..valuation import Valuation
@@ -94,8 +99,12 @@ class CoalitionRule(Rule):
         if problems:
             return CapTrace(levels[0].rule, problem="; ".join(problems))
         as_of = min(c.data_as_of for c in levels if c.data_as_of is not None)
-        return CapTrace(levels[0].rule, sum(c.value or 0 for c in levels), as_of, any(c.estimate for c in levels),
-                        tuple(x for p, c in zip(self.parties, levels, strict=True) for x in tag(c.parts, p)))
+        span = Estimate.exact(0)
+        for c in levels:  # the members' levels add end to end, like their holdings
+            span = span + (c.span or Estimate.exact(0))
+        return CapTrace(levels[0].rule, span.central, as_of, any(c.estimate for c in levels),
+                        tuple(x for p, c in zip(self.parties, levels, strict=True) for x in tag(c.parts, p)),
+                        range=span if span.is_range else None)
 
     @staticmethod
     def _data(snaps: dict[str, Snapshot | None]) -> DataTrace | None:
