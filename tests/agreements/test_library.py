@@ -11,9 +11,10 @@ from accord.app.library import library_ids, load_agreement, load_all
 D = dt.date
 
 
-def test_library_has_the_six_agreements():
+def test_library_has_the_ten_agreements():
     assert set(library_ids()) >= {
-        "newstart", "newstart-2021", "us-2020-freeze", "ru-2020-freeze", "ru-2025-voluntary", "ru-counting-2022"}
+        "newstart", "newstart-2021", "us-2020-freeze", "ru-2020-freeze", "ru-2025-voluntary", "ru-counting-2022",
+        "newstart-bridge-2026", "us-2026-all-warheads", "ru-2026-coalition", "freeze-all-warheads"}
 
 
 def test_newstart_central_limits_as_in_article_ii():
@@ -61,7 +62,9 @@ def test_newstart_regime_numbers():
         ("newstart-2021", D(2026, 2, 4), True),
         ("newstart-2021", D(2026, 2, 5), False),
         ("newstart-2021", D(2026, 2, 6), False),  # the issue: not in force on 2026-02-06
-        ("ru-2025-voluntary", D(2026, 2, 5), True),
+        # Russia's offer was never reciprocated: it never took effect (after-newstart.md; Kremlin, 5 Feb 2026)
+        ("ru-2025-voluntary", D(2026, 2, 5), False),
+        ("ru-2025-voluntary", D(2026, 12, 2), False),
         ("ru-2025-voluntary", D(2027, 2, 5), False),
     ],
 )
@@ -98,7 +101,9 @@ def test_freeze_proposals_have_parameter_caps_and_their_verification():
 
 def test_ru_2025_offer_is_political_conditional_and_unverified():
     a = load_agreement("ru-2025-voluntary")
-    assert a.legal_form == "political_commitment"
+    # an offer of a political commitment, never adopted: its limits keep the form they would have had
+    assert a.legal_form == "proposal" and not a.adopted
+    assert all(lim.legal_form == "political_commitment" for lim in a.limits)
     assert a.effective.start == D(2026, 2, 5) and a.effective.end == D(2027, 2, 5)
     assert a.regime.verification == "none"
     assert a.regime.inspections == () and a.regime.data_exchanges == ()

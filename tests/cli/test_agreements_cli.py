@@ -50,7 +50,7 @@ def test_diff_names_the_changed_clauses():
     data = json.loads(r.output)
     assert r.exit_code == 0 and data["schema"] == "accord.diff/v1"
     changed = {(d["clause"], d["field"]): (d["a"], d["b"]) for d in data["differences"]}
-    assert changed[("agreement", "legal form")] == ("treaty", "political_commitment")
+    assert changed[("agreement", "legal form")] == ("treaty", "proposal")  # an offer, never adopted
     assert changed[("deployed_warheads", "verification")] == ("treaty_regime", "none")
     assert changed[("inspection type_one", "present")] == ("yes", "no")
     assert ("deployed_warheads", "cap") not in changed  # same cap
@@ -130,7 +130,7 @@ def test_report_is_self_contained(tmp_path):
     r = run("report", "--out", str(tmp_path / "rep"))
     assert r.exit_code == 0, r.output
     page = (tmp_path / "rep" / "index.html").read_text()
-    assert page.count("data:image/png;base64,") == 4  # three limits and the freeze
+    assert page.count("<svg ") == 4 and page.count('role="img"') == 4  # three limits and the freeze, inline SVG
     # no external resources: scripts, stylesheets or images loaded over the network
     assert not re.search(r"<(script|link|img)[^>]+(src|href)=['\"]https?:", page)
     for needle in ("us-2020-freeze", "ru-2025-voluntary", "901", "exceeded", "FAS"):

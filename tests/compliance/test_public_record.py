@@ -54,9 +54,12 @@ def test_after_expiry_nothing_binds():
         "newstart").limit("deployed_warheads").categories), 2000, "deployed_warheads"),))])
     r = evaluate(load_agreement("newstart-2021"), h)
     assert {f.status for f in r.findings} == {"not_in_force"}
-    # Russia's 2025 offer covers that date (politically)
+    assert "expired on 2026-02-05" in r.findings[0].trace["notes"][-1]
+    # Russia's 2025 offer was conditional on US reciprocity, which never came: it never took
+    # effect, so 2,000 deployed warheads are not "exceeds" under it (it used to say so)
     r2 = evaluate(load_agreement("ru-2025-voluntary"), h)
-    assert r2.where(limit="deployed_warheads")[0].status == "exceeds"
+    f = r2.where(limit="deployed_warheads")[0]
+    assert f.status == "not_in_force" and "never took effect" in f.trace["notes"][-1]
 
 
 def test_newstart_not_in_force_after_2021(timeline):

@@ -21,13 +21,16 @@ from .model import (
     InspectionType,
     Limit,
     NotificationKind,
+    Outcome,
     Regime,
+    Standing,
+    Suspension,
 )
 from .vocabulary import CountingMethod, CountingMode, Term, Vocabulary
 
 __all__ = [
     "Agreement", "Cap", "Category", "Clause", "Condition", "CountingMethod", "CountingMode", "CountingRule",
     "DataExchange", "DatedClause", "Description", "InspectionType", "KindRegistry", "Limit", "LimitSpec",
-    "NotificationKind", "Regime", "Term", "Vocabulary", "build_agreement", "derive", "library_ids",
-    "load_agreement", "load_all", "parse_cap",
+    "NotificationKind", "Outcome", "Regime", "Standing", "Suspension", "Term", "Vocabulary", "build_agreement",
+    "derive", "library_ids", "load_agreement", "load_all", "parse_cap",
 ]

@@ -3,7 +3,7 @@
 Rules (documented in docs/agreement-format.md):
 
 - ``remove: {section: [ids]}`` first drops items by id (sections: ``categories``,
-  ``counting`` (by category), ``limits``, ``freezes``, ``conditions`` and
+  ``counting`` (by category), ``limits``, ``freezes``, ``conditions``, ``suspensions`` and
   ``regime.data_exchanges``, ``regime.notifications``, ``regime.inspections``);
 - then mappings merge key by key, recursively;
 - lists of items with ids merge by id: an item with a known id updates that item field by
@@ -41,6 +41,7 @@ ITEM_KEYS: dict[str, str] = {
     "limits": "id",
     "freezes": "id",
     "conditions": "id",
+    "suspensions": "id",
     "data_exchanges": "id",
     "notifications": "id",
     "inspections": "id",
@@ -55,8 +56,8 @@ PROVENANCE_FIELDS = ("source", "legal_form", "note")
 
 #: Top-level keys that hold clauses of their own (checked clause by clause), not fields of the
 #: agreement's own top-level clause.
-CONTAINERS = ("sources", "dates", "categories", "counting", "limits", "freezes", "conditions", "regime",
-              *NOT_INHERITED)
+CONTAINERS = ("sources", "dates", "categories", "counting", "limits", "freezes", "conditions", "suspensions",
+              "regime", *NOT_INHERITED)
 
 #: Id-keyed sections whose clauses state a legal form of their own.
 WITH_LEGAL_FORM = ("limits", "freezes")
@@ -230,8 +231,8 @@ def _require_own(child: Mapping[str, Any], changed: list[str], needs: tuple[str,
 
 
 _SINGULAR = {"categories": "category", "counting": "counting rule", "limits": "limit", "freezes": "freeze",
-             "conditions": "condition", "data_exchanges": "data exchange", "notifications": "notification",
-             "inspections": "inspection type"}
+             "conditions": "condition", "suspensions": "suspension", "data_exchanges": "data exchange",
+             "notifications": "notification", "inspections": "inspection type"}
 
 
 def _dot(field: str, key: str) -> str:
@@ -267,7 +268,7 @@ def _check_provenance(base: Mapping[str, Any], child: Mapping[str, Any], merged:
         # (the agreement itself may cite its base's document: two variants of one proposal)
         _require_own(child, changed, ("source", "legal_form"), what="the derived agreement", field="",
                      base_ref=ref, file=file)
-    for section in ("categories", "counting", "limits", "freezes", "conditions"):
+    for section in ("categories", "counting", "limits", "freezes", "conditions", "suspensions"):
         needs = ("source", "legal_form") if section in WITH_LEGAL_FORM else ("source",)
         _check_items(base.get(section), child.get(section), merged.get(section), section, section, needs,
                      ref, file)

@@ -98,6 +98,11 @@ def diff(a: Agreement, b: Agreement) -> list[Difference]:
     row("agreement", "agreement", "adopted", a.adopted, b.adopted)
     row("agreement", "agreement", "parties", a.parties, b.parties)
     row("agreement", "agreement", "conditions", [c.text for c in a.conditions], [c.text for c in b.conditions])
+    row("agreement", "agreement", "conditions not met",
+        [f"{c.id} ({c.outcome.date})" for c in a.conditions if c.failed and c.outcome],
+        [f"{c.id} ({c.outcome.date})" for c in b.conditions if c.failed and c.outcome])
+    row("agreement", "agreement", "suspensions", [f"{s.party} from {s.start}" for s in a.suspensions],
+        [f"{s.party} from {s.start}" for s in b.suspensions])
     dates: tuple[tuple[str, Callable[[Agreement], Any]], ...] = (
         ("signed", lambda x: x.signed.date if x.signed else None),
         ("entry into force", lambda x: x.entry_into_force.date),

@@ -131,7 +131,8 @@ def _at(clause: Clause, m: Mapping[str, Any], key: Any, problem: str, field: str
 def parse_cap(clause: Clause, *, level_on: bool = True, key: str = "cap") -> Cap:
     """The clause's required ``cap``: ``N``; ``{value: N}``; ``{values: {DATE: N or null}}`` (a
     step function; ``null`` ends the limit); or, with ``level_on``, ``{level_on: DATE}``. A
-    mapping may add ``parameter: true`` (the user may set the cap; this is its default)."""
+    mapping may add ``parameter: true`` (the user may set the cap; this is its default) and, for
+    a parameter, ``range: {low: N, high: N}``: the documented span of caps worth exploring."""
     m = clause.data
     f = f"{clause.field}.{key}"
     if m.get(key) is None:
@@ -145,21 +146,38 @@ def parse_cap(clause: Clause, *, level_on: bool = True, key: str = "cap") -> Cap
     if not isinstance(parameter, bool):
         raise _at(clause, c, "parameter", "must be true or false", f"{f}.parameter")
     forms = [k for k in ("value", "values", "level_on") if k in c]
-    allowed = {"value", "values", "parameter"} | ({"level_on"} if level_on else set())
+    allowed = {"value", "values", "parameter", "range"} | ({"level_on"} if level_on else set())
     for k in c:
         if k not in allowed:
             raise _at(clause, c, k, f"unknown cap field (allowed: {', '.join(sorted(allowed))})", f"{f}.{k}")
     if len(forms) != 1:
-        raise _at(clause, c, None, f"needs exactly one of {', '.join(sorted(allowed - {'parameter'}))}", f)
+        raise _at(clause, c, None, f"needs exactly one of {', '.join(sorted(allowed - {'parameter', 'range'}))}", f)
+    span = _range(clause, c, f"{f}.range", parameter)
     if "value" in c:
-        return Cap(value=_count(clause, c, "value", c["value"], f"{f}.value"), parameter=parameter)
+        return Cap(value=_count(clause, c, "value", c["value"], f"{f}.value"), parameter=parameter, range=span)
     if "level_on" in c:
         try:
             day = parse_date(c["level_on"])
         except InputError as err:
             raise _at(clause, c, "level_on", err.problem, f"{f}.level_on") from None
-        return Cap(level_on=day, parameter=parameter)
-    return Cap(steps=_steps(clause, c, f"{f}.values"), parameter=parameter)
+        return Cap(level_on=day, parameter=parameter, range=span)
+    return Cap(steps=_steps(clause, c, f"{f}.values"), parameter=parameter, range=span)
+
+
+def _range(clause: Clause, c: Mapping[str, Any], f: str, parameter: bool) -> tuple[int, int] | None:
+    """A parameter cap's ``range: {low: N, high: N}`` (low <= high), or None when absent."""
+    if "range" not in c:
+        return None
+    if not parameter:
+        raise _at(clause, c, "range", "a range is for a parameter cap: add parameter: true", f)
+    r = c["range"]
+    if not isinstance(r, Mapping) or set(r) != {"low", "high"}:
+        raise _at(clause, c, "range", "must be {low: N, high: N}", f)
+    low = _count(clause, r, "low", r["low"], f"{f}.low")
+    high = _count(clause, r, "high", r["high"], f"{f}.high")
+    if low > high:
+        raise _at(clause, r, "low", f"low ({low}) is above high ({high})", f"{f}.low")
+    return low, high
 
 
 def _steps(clause: Clause, c: Mapping[str, Any], f: str) -> tuple[tuple[_dt.date, int | None], ...]:

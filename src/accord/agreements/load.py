@@ -25,6 +25,8 @@ from .amend import derive
 from .kinds import Clause, KindRegistry
 from .model import (
     LEGAL_FORMS,
+    OUTCOMES,
+    REGIME_PARTS,
     VERIFICATION_LEVELS,
     Agreement,
     Category,
@@ -36,7 +38,9 @@ from .model import (
     InspectionType,
     Limit,
     NotificationKind,
+    Outcome,
     Regime,
+    Suspension,
 )
 from .vocabulary import EMPTY, CountingMethod, Vocabulary, method_of, resolve_vocabulary
 
@@ -295,7 +299,7 @@ def build_agreement(raw: Mapping[str, Any], *, path: str | None = None, kinds: K
     ctx = _Ctx(raw, path)
     known = {"id", "title", "parties", "legal_form", "adopted", "adoption_note", "summary", "sources",
              "source", "dates", "categories", "counting", "limits", "freezes", "regime", "conditions",
-             "extends", "remove", "vocabulary"}
+             "suspensions", "extends", "remove", "vocabulary"}
     for k in raw:
         if k not in known:
             raise ctx.err(raw, k, f"unknown field (known: {', '.join(sorted(known))})", str(k))
@@ -396,21 +400,89 @@ def build_agreement(raw: Mapping[str, Any], *, path: str | None = None, kinds: K
             raise ctx.err(raw, "limits", f"unknown verification {lim.verification!r} for {lim.id} "
                           f"(allowed: {', '.join(VERIFICATION_LEVELS)})", f"limits.{lim.id}.verification")
 
-    conditions: list[Condition] = []
-    seen_cond: set[str] = set()
-    for f, c in _mappings(ctx, raw, "conditions", ""):
-        conditions.append(Condition(_check_id(ctx, c, "id", f, seen_cond), _str(ctx, c, "text", f) or "",
-                                    _source(ctx, c, f)))
+    conditions = _conditions(ctx, raw)
+    end = expires.date if expires else None
+    suspensions = _suspensions(ctx, raw, parties, eif.date, end)
 
     return Agreement(
         id=agreement_id, title=title or agreement_id, parties=parties, legal_form=legal_form, adopted=adopted,
         source=source, entry_into_force=eif, expires=expires, categories=tuple(categories),
         counting=tuple(counting), limits=tuple(limits), regime=regime, signed=signed, duration_years=duration,
         extension=extension, withdrawal=withdrawal, withdrawal_notice_months=notice,
-        conditions=tuple(conditions), summary=_str(ctx, raw, "summary", "", required=False),
+        conditions=tuple(conditions), suspensions=tuple(suspensions),
+        summary=_str(ctx, raw, "summary", "", required=False),
         adoption_note=_str(ctx, raw, "adoption_note", "", required=False),
         extends=raw.get("extends"), path=path, vocabulary=vocabulary, raw=raw,
     )
+
+
+_CONDITION_KEYS = ("id", "text", "source", "outcome")
+_OUTCOME_KEYS = ("status", "date", "source", "note")
+_SUSPENSION_KEYS = ("id", "party", "from", "until", "stopped", "kept", "text", "source", "note")
+
+
+def _only(ctx: _Ctx, m: Mapping[str, Any], allowed: tuple[str, ...], field: str) -> None:
+    """Every key of ``m`` is in ``allowed``, else an error naming the first unknown one."""
+    for k in m:
+        if k not in allowed:
+            raise ctx.err(m, str(k), f"unknown field (known: {', '.join(allowed)})", _join(field, str(k)))
+
+
+def _conditions(ctx: _Ctx, raw: LineDict) -> list[Condition]:
+    """``conditions:``, each with an optional ``outcome: {status: met|not_met, date, source, note}``."""
+    conditions: list[Condition] = []
+    seen: set[str] = set()
+    for f, c in _mappings(ctx, raw, "conditions", ""):
+        _only(ctx, c, _CONDITION_KEYS, f)
+        cid = _check_id(ctx, c, "id", f, seen)
+        text = _str(ctx, c, "text", f) or ""
+        source = _source(ctx, c, f)
+        outcome = None
+        om = _map(ctx, c, "outcome", f, required=False)
+        if om is not None:
+            of = f"{f}.outcome"
+            _only(ctx, om, _OUTCOME_KEYS, of)
+            status = _str(ctx, om, "status", of)
+            if status not in OUTCOMES:
+                raise ctx.err(om, "status", f"unknown outcome {status!r} (allowed: {', '.join(OUTCOMES)})",
+                              f"{of}.status")
+            day = _date(ctx, om, "date", of)
+            assert status is not None and day is not None
+            outcome = Outcome(status, day, _source(ctx, om, of), _str(ctx, om, "note", of, required=False))
+        conditions.append(Condition(cid, text, source, outcome))
+    return conditions
+
+
+def _suspensions(ctx: _Ctx, raw: LineDict, parties: tuple[str, ...], start: _dt.date,
+                 end: _dt.date | None) -> list[Suspension]:
+    """``suspensions:`` — a party stops parts of the regime while the agreement stays in force;
+    the period must fall inside the agreement's ``[start, end)``."""
+    out: list[Suspension] = []
+    seen: set[str] = set()
+    for f, m in _mappings(ctx, raw, "suspensions", ""):
+        _only(ctx, m, _SUSPENSION_KEYS, f)
+        sid = _check_id(ctx, m, "id", f, seen)
+        party = _str(ctx, m, "party", f)
+        if party not in parties:
+            raise ctx.err(m, "party", f"{party!r} is not a party to the agreement (parties: {', '.join(parties)})",
+                          f"{f}.party")
+        begin = _date(ctx, m, "from", f)
+        until = _date(ctx, m, "until", f, required=False)
+        assert party is not None and begin is not None
+        if not (start <= begin and (end is None or begin < end)):
+            raise ctx.err(m, "from", f"from ({begin}) is outside the agreement's period "
+                          f"({start} to {end or 'open'}, exclusive)", f"{f}.from")
+        if until is not None and until <= begin:
+            raise ctx.err(m, "until", f"until ({until}) is not after from ({begin})", f"{f}.until")
+        if until is not None and end is not None and until > end:
+            raise ctx.err(m, "until", f"until ({until}) is after the agreement ends ({end})", f"{f}.until")
+        stopped = _str_list(ctx, m, "stopped", f, allowed=REGIME_PARTS)
+        if not stopped:
+            raise ctx.err(m, "stopped", f"needs at least one of {', '.join(REGIME_PARTS)}", f"{f}.stopped")
+        out.append(Suspension(sid, party, begin, stopped, _str(ctx, m, "text", f) or "", _source(ctx, m, f),
+                              until, _str(ctx, m, "kept", f, required=False),
+                              _str(ctx, m, "note", f, required=False)))
+    return out
 
 
 def _vocabulary(ctx: _Ctx, raw: LineDict) -> Vocabulary:

@@ -68,13 +68,16 @@ class Cap:
 
     ``steps`` are ``(date, value)`` pairs sorted by date: each value holds from its date until
     the next; a ``None`` value ends the limit. ``parameter`` marks a cap the user may set
-    (``evaluate(..., caps={limit_id: N})``); its value here is then the default.
+    (``evaluate(..., caps={limit_id: N})``); its value here is then the default. ``range`` is a
+    parameter's documented span of caps worth exploring ``(low, high)``, when the file gives one
+    (a number nobody published is explored over a range, never invented).
     """
 
     value: int | None = None
     level_on: _dt.date | None = None
     parameter: bool = False
     steps: tuple[tuple[_dt.date, int | None], ...] = ()
+    range: tuple[int, int] | None = None
 
     def value_on(self, day: _dt.date) -> int | None:
         """The number in force on ``day``: the fixed value, or the step in force (None before
@@ -100,6 +103,8 @@ class Cap:
             text = f"{self.value:,}"
         else:
             text = f"level on {self.level_on.isoformat() if self.level_on else '?'}"
+        if self.range is not None:
+            return text + f" (parameter; range {self.range[0]:,}–{self.range[1]:,})"
         return text + (" (parameter)" if self.parameter else "")
 
     def to_json(self) -> dict[str, Any]:
@@ -110,6 +115,8 @@ class Cap:
         }
         if self.steps:
             out["values"] = [{"from": d.isoformat(), "value": v} for d, v in self.steps]
+        if self.range is not None:
+            out["range"] = {"low": self.range[0], "high": self.range[1]}
         return out
 
 
@@ -241,13 +248,104 @@ class Extension:
     source: Source
 
 
+#: How a condition turned out: ``met``, or ``not_met`` (an offer whose condition was not met
+#: never takes effect). A condition without an outcome is open.
+OUTCOMES = ("met", "not_met")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a condition turned out, on which date, with its source (e.g. the other party never
+    answered an offer)."""
+
+    status: str  # one of OUTCOMES
+    date: _dt.date
+    source: Source
+    note: str | None = None
+
+
 @dataclass(frozen=True)
 class Condition:
-    """A condition the agreement or offer depends on (e.g. reciprocity)."""
+    """A condition the agreement or offer depends on (e.g. reciprocity), and its outcome once
+    known."""
 
     id: str
     text: str
     source: Source
+    outcome: Outcome | None = None
+
+    @property
+    def failed(self) -> bool:
+        """True when the condition is known not to have been met."""
+        return self.outcome is not None and self.outcome.status == "not_met"
+
+
+#: The parts of a verification regime a suspension can stop.
+REGIME_PARTS = ("data_exchanges", "notifications", "inspections")
+
+
+@dataclass(frozen=True)
+class Suspension:
+    """One party's suspension of its part in an agreement still in force: from ``start`` (until
+    ``end``, exclusive, or the agreement's end) the listed parts of the regime (``stopped``) were
+    not performed; ``kept`` says what the party said it would still observe. The agreement stays
+    legally in force and its limits still bind."""
+
+    id: str
+    party: str
+    start: _dt.date
+    stopped: tuple[str, ...]
+    text: str
+    source: Source
+    end: _dt.date | None = None
+    kept: str | None = None
+    note: str | None = None
+
+    @property
+    def period(self) -> Period:
+        return Period(self.start, self.end)
+
+    def describe(self) -> str:
+        """One clause: since when the party performs which parts of the regime no more, and what
+        it says it still keeps (the full account is ``text``)."""
+        names = [p.replace("_", " ") for p in self.stopped]
+        parts = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
+        text = f"since {self.start.isoformat()} {self.party} performs no {parts}"
+        return text + (f", while saying it keeps {self.kept}" if self.kept else "")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "party": self.party, "from": self.start.isoformat(),
+                "until": self.end.isoformat() if self.end else None, "stopped": list(self.stopped),
+                "kept": self.kept, "text": self.text, "note": self.note, "source": self.source.to_json()}
+
+
+#: What :meth:`Agreement.standing` can say of a date.
+STANDING_STATES = ("not_yet", "in_force", "suspended", "expired", "proposal", "never_took_effect")
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where an agreement stands on a date: ``state`` (one of :data:`STANDING_STATES`), one
+    human sentence (``text``), the period it was or would be in force, the sources the sentence
+    rests on and the suspensions in effect that day."""
+
+    day: _dt.date
+    state: str
+    text: str
+    effective: Period
+    sources: tuple[Source, ...] = ()
+    suspensions: tuple[Suspension, ...] = ()
+
+    @property
+    def in_force(self) -> bool:
+        """True when the agreement binds that day (in force, suspended or not)."""
+        return self.state in ("in_force", "suspended")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"state": self.state, "text": self.text, "at": self.day.isoformat(),
+                "in_force": self.in_force, "effective": self.effective.to_json(),
+                "sources": [s.to_json() for s in self.sources],
+                "suspensions": [s.to_json() for s in self.suspensions]}
 
 
 @dataclass(frozen=True)
@@ -272,6 +370,7 @@ class Agreement:
     withdrawal: DatedClause | None = None
     withdrawal_notice_months: int | None = None
     conditions: tuple[Condition, ...] = ()
+    suspensions: tuple[Suspension, ...] = ()
     summary: str | None = None
     adoption_note: str | None = None
     extends: str | None = None
@@ -284,9 +383,60 @@ class Agreement:
         """The period in force (or, for a proposal, the period it would have covered)."""
         return Period(self.entry_into_force.date, self.expires.date if self.expires else None)
 
+    @property
+    def failed_condition(self) -> Condition | None:
+        """The first condition known not to have been met (the agreement then never took effect)."""
+        return next((c for c in self.conditions if c.failed), None)
+
     def in_force(self, day: _dt.date) -> bool:
-        """True when ``day`` falls in the effective period ``[entry into force, expiry)``."""
-        return self.effective.contains(day)
+        """True when ``day`` falls in the effective period ``[entry into force, expiry)`` and no
+        condition of the agreement failed (an offer whose condition was not met never took
+        effect). A proposal's effective period is the one it would have covered: its terms are
+        evaluated as if adopted, and :meth:`standing` says it is a proposal."""
+        return self.failed_condition is None and self.effective.contains(day)
+
+    def suspended_on(self, day: _dt.date) -> tuple[Suspension, ...]:
+        """The suspensions in effect on ``day`` (only while the agreement is in force)."""
+        if not self.in_force(day):
+            return ()
+        return tuple(s for s in self.suspensions if s.period.contains(day))
+
+    def standing(self, day: _dt.date) -> Standing:
+        """Where the agreement stands on ``day``, in one sentence with its sources: not yet in
+        force, in force (and any suspension in effect), expired (what lapsed and when), a
+        proposal never adopted, or a conditional offer that never took effect."""
+        eff = self.effective
+        failed = self.failed_condition
+        if failed is not None:
+            assert failed.outcome is not None
+            out = failed.outcome
+            text = (f"{self.id} is a conditional offer that never took effect: its condition {failed.id!r} was not "
+                    f"met ({out.date.isoformat()}: {out.note or 'not met'}; {out.source.cite()}). "
+                    f"Nothing of it binds on {day.isoformat()}")
+            return Standing(day, "never_took_effect", text, eff, (failed.source, out.source))
+        if not self.adopted:
+            when = f"from {eff.start.isoformat()}" + (f" until {eff.end.isoformat()}" if eff.end else "")
+            note = f" ({self.adoption_note.rstrip('.')})" if self.adoption_note else ""
+            text = (f"{self.id} is a proposal, never in force{note}; if adopted it would be in force {when}. "
+                    f"Nothing of it binds on {day.isoformat()}")
+            return Standing(day, "proposal", text, eff, (self.source,))
+        if day < eff.start:
+            text = (f"{self.id} is not yet in force on {day.isoformat()}: "
+                    f"it enters into force on {eff.start.isoformat()}")
+            return Standing(day, "not_yet", text, eff, (self.entry_into_force.source,))
+        if eff.end is not None and day >= eff.end:
+            last = eff.end - _dt.timedelta(days=1)
+            text = (f"{self.id} expired on {eff.end.isoformat()} (in force {eff.start.isoformat()} to "
+                    f"{last.isoformat()}): none of its limits binds on {day.isoformat()}")
+            assert self.expires is not None
+            return Standing(day, "expired", text, eff, (self.expires.source,))
+        until = f"; it expires on {eff.end.isoformat()}" if eff.end else ""
+        text = f"{self.id} is in force on {day.isoformat()} (since {eff.start.isoformat()}{until})"
+        active = self.suspended_on(day)
+        if active:
+            text += "; suspended in part: " + "; ".join(s.describe() for s in active)
+            return Standing(day, "suspended", text, eff, tuple(s.source for s in active), active)
+        return Standing(day, "in_force", text, eff, (self.entry_into_force.source,))
 
     def category(self, category_id: str) -> Category:
         for c in self.categories:

@@ -11,20 +11,29 @@ SCHEMA = "accord.agreement/v1"
 
 
 def describe(agreement: Agreement, day: _dt.date | None = None) -> dict[str, Any]:
-    """The agreement's clauses; with ``day``, whether it is in force then and which limits bind."""
+    """The agreement's clauses; with ``day``, where it stands then (:meth:`Agreement.standing`:
+    in force, suspended in part, expired, a proposal, an offer that never took effect) and which
+    limits bind (a proposal's limits are those that would bind if it were adopted)."""
     a = agreement
     eff = a.effective
-    in_force = a.in_force(day) if day else None
+    standing = a.standing(day) if day else None
+    # legally in force (a proposal's period is only the one it would cover)
+    in_force = standing.in_force if standing is not None else None
     binding_ids = {lim.id for lim in a.binding_limits(day)} if day else set()
-    if day is None:
+    proposal = standing is not None and standing.state == "proposal"
+    if day is None or standing is None:
         headline = f"{a.id}: {a.legal_form}, effective {eff.start}" + (f" to {eff.end} (exclusive)" if eff.end else "")
-    elif in_force:
-        headline = (f"{a.id} is in force on {day} ({a.legal_form}); binding: "
+        if a.failed_condition is not None:
+            headline += " — never took effect (a condition was not met)"
+        elif not a.adopted:
+            headline += f" — never adopted: {a.adoption_note or 'a proposal'}"
+    elif standing.in_force:
+        headline = (f"{standing.text} ({a.legal_form}); binding: "
                     + (", ".join(sorted(binding_ids)) or "no limit yet"))
+    elif standing.state == "proposal" and binding_ids:
+        headline = f"{standing.text}; if adopted, binding: " + ", ".join(sorted(binding_ids))
     else:
-        headline = f"{a.id} is NOT in force on {day} (effective {eff.start} to {eff.end or 'open'}, exclusive)"
-    if not a.adopted:
-        headline += f" — never adopted: {a.adoption_note or 'a proposal'}"
+        headline = standing.text
 
     def clause(c: Any) -> dict[str, Any] | None:
         return None if c is None else {"date": c.date.isoformat(), "source": c.source.to_json(), "note": c.note}
@@ -42,6 +51,7 @@ def describe(agreement: Agreement, day: _dt.date | None = None) -> dict[str, Any
         "source": a.source.to_json(),
         "at": day.isoformat() if day else None,
         "in_force": in_force,
+        "standing": standing.to_json() if standing is not None else None,
         "headline": headline,
         "dates": {
             "signed": clause(a.signed),
@@ -52,12 +62,19 @@ def describe(agreement: Agreement, day: _dt.date | None = None) -> dict[str, Any
                 "max_years": a.extension.max_years, "by": a.extension.by, "source": a.extension.source.to_json()},
             "withdrawal_notice_months": a.withdrawal_notice_months,
         },
-        "conditions": [{"id": c.id, "text": c.text, "source": c.source.to_json()} for c in a.conditions],
+        "conditions": [
+            {"id": c.id, "text": c.text, "source": c.source.to_json(),
+             "outcome": None if c.outcome is None else {
+                 "status": c.outcome.status, "date": c.outcome.date.isoformat(), "note": c.outcome.note,
+                 "source": c.outcome.source.to_json()}}
+            for c in a.conditions],
+        "suspensions": [s.to_json() for s in a.suspensions],
         "limits": [
             {"id": lim.id, "title": lim.title, "kind": lim.kind, "categories": list(lim.categories),
              "cap": lim.cap.describe(), "cap_detail": lim.cap.to_json(), "rule": lim.describe().to_json(),
              "group": lim.group, "binding": lim.binding.to_json(),
-             "binds": lim.id in binding_ids if day else None, "legal_form": lim.legal_form,
+             "binds": (lim.id in binding_ids and bool(in_force)) if day else None,
+             "binds_if_adopted": (lim.id in binding_ids) if proposal else None, "legal_form": lim.legal_form,
              "verification": lim.verification, "note": lim.note, "source": lim.source.to_json(),
              "source_cite": lim.source.cite()}
             for lim in a.limits

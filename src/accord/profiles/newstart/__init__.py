@@ -13,7 +13,7 @@ PROFILE = Profile(
     title="New START (2010-2026): the treaty, its extension, the 2020 freeze proposals, "
           "Russia's 2022 reading and 2025 offer",
     agreements=("newstart", "newstart-2021", "us-2020-freeze", "ru-2020-freeze", "ru-counting-2022",
-                "ru-2025-voluntary"),
+                "ru-2025-voluntary", "newstart-bridge-2026"),
     default_agreement="newstart-2021",
     holdings=bundled_holdings,
     vocabularies=("newstart",),
