@@ -21,7 +21,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "accord"
 LAYER = {
     "errors": 0, "limits": 0,
     "periods": 1, "sources": 1,
-    "agreements": 2, "forces": 2,
+    "agreements": 2, "forces": 2, "zk": 2,
     "compliance": 3, "exchange": 3, "ledger": 3, "detection": 3,
     "render": 4, "profiles": 4,
     "app": 5,
@@ -32,6 +32,7 @@ PEERS_ALLOWED = {
     ("forces", "agreements"),  # counting applies an agreement's counting rules to records
     ("periods", "sources"), ("sources", "periods"),  # the two leaf helpers may share
     ("limits", "errors"),  # an input over a limit is an InputError
+    ("cli", "service"),  # `accord serve`, `witness serve`, `monitor` and `demo` start the HTTP side
 }
 
 
@@ -109,7 +110,7 @@ def test_the_checker_sees_relative_and_absolute_imports(tmp_path: Path) -> None:
 # ----------------------------------------------------------------------------- treaty-free core
 
 #: The generic packages: nothing in them may name one treaty family's systems or the treaty.
-GENERIC = ("agreements", "forces", "compliance", "exchange", "ledger", "detection", "render")
+GENERIC = ("agreements", "forces", "compliance", "exchange", "ledger", "detection", "render", "zk")
 #: New START identifiers, as words (code, comments and docstrings alike).
 NEWSTART_WORDS = re.compile(
     r"icbm|slbm|heavy[ _-]?bomber|minuteman|trident|sarmat|yars|topaz|bulava|sineva|b-52|b-2a?\b|"

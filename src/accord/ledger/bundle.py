@@ -13,7 +13,9 @@ The ``extra`` data is untrusted by itself; it is authenticated by hashing it int
 proof includes. Anyone holding only the public keys can verify a bundle, with no database; the
 verifier pins the log's origin and key (a bundle from another ledger with the same party keys,
 or proved against a checkpoint a party signed alone, then fails) and may check the log's
-receipts for the entry against it.
+receipts for the entry against it. With witness keys the checkpoint must also carry their
+C2SP cosignature/v1 lines (:mod:`accord.ledger.cosignature`): a bundle can be proved against a
+witness-cosigned checkpoint note the log published (``make_bundle(..., checkpoint=note)``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError, ProofError
+from .capproofs import CAP_PROOF, check_cap_proof
+from .cosignature import WitnessKey, cosigners
 from .entries import GENESIS, SignedEntry
 from .keys import PublicKey
 from .merkle import HASH_SIZE, leaf_hash, verify_inclusion
@@ -51,14 +55,21 @@ class Bundle:
         return "\n".join(lines) + "\n\n" + self.note.encode()
 
 
-def bundle_checkpoint(ledger: Any, index: int) -> tuple[Checkpoint, Note, list[str]]:
+def bundle_checkpoint(ledger: Any, index: int, checkpoint: Note | None = None) -> tuple[Checkpoint, Note, list[str]]:
     """The checkpoint a bundle for entry ``index`` is proved against, and the parties whose
     cosignature it lacks.
 
     That is the latest checkpoint covering the entry that every party has cosigned (with its
     key in force at the checkpoint's size), since a verifier requiring every party accepts
     only such a one; when none is, the latest covering checkpoint, with the missing parties
-    listed. Raises :class:`InputError` when no checkpoint covers the entry yet."""
+    listed. Raises :class:`InputError` when no checkpoint covers the entry yet.
+
+    A given ``checkpoint`` note (one the log published with its witnesses' cosignatures, say)
+    is used instead once checked: this ledger's origin, covering the entry, signed by the log,
+    and its root the root of the ledger's entries; the parties' stored cosignatures of the same
+    text are added to it."""
+    if checkpoint is not None:
+        return _given_checkpoint(ledger, index, checkpoint)
     covering = [(cp, note) for cp, note in ledger.checkpoint_notes() if cp.size > index]
     if not covering:
         raise InputError(f"no checkpoint covers entry {index} yet (run `accord ledger checkpoint`)", field="index")
@@ -71,13 +82,38 @@ def bundle_checkpoint(ledger: Any, index: int) -> tuple[Checkpoint, Note, list[s
     return complete[-1] if complete else found[-1]
 
 
-def make_bundle(ledger: Any, index: int) -> str:
+def _given_checkpoint(ledger: Any, index: int, note: Note) -> tuple[Checkpoint, Note, list[str]]:
+    """``note`` checked as a checkpoint of ``ledger`` covering ``index`` (see :func:`bundle_checkpoint`)."""
+    cp = Checkpoint.from_text(note.text, file="checkpoint")
+    if cp.origin != ledger.origin:
+        raise InputError(f"the checkpoint is for the log {cp.origin!r}, not this ledger's {ledger.origin!r}",
+                         field="checkpoint")
+    if cp.size <= index:
+        raise InputError(f"the checkpoint (size {cp.size}) does not cover entry {index}", field="checkpoint")
+    if cp.size > ledger.size():
+        raise InputError(f"the checkpoint covers {cp.size} entries; this ledger holds {ledger.size()}",
+                         field="checkpoint")
+    history = ledger.keys()
+    if not note.verified_keys(ledger.log_signers(cp.size, history)):
+        raise InputError("the checkpoint is not signed by this ledger's log key", field="checkpoint")
+    if ledger.root(cp.size) != cp.root:
+        raise InputError(f"the checkpoint's root is not the root of this ledger's first {cp.size} entries",
+                         field="checkpoint")
+    for stored_cp, stored in ledger.checkpoint_notes():
+        if stored_cp.size == cp.size and stored.text == note.text:
+            note = note.with_signatures(stored.signatures)
+    keys = history.signing_keys(cp.size)
+    return cp, note, sorted(p for p, k in keys.items() if not note.signed_by(k))
+
+
+def make_bundle(ledger: Any, index: int, checkpoint: Note | None = None) -> str:
     """The bundle text for entry ``index``, proved against :func:`bundle_checkpoint`'s choice
-    (the latest fully cosigned checkpoint covering it, else the latest covering one).
+    (the latest fully cosigned checkpoint covering it, else the latest covering one; or the
+    given ``checkpoint`` note, checked).
 
     Raises :class:`InputError` when no checkpoint covers the entry yet."""
     entry = ledger.entry(index)
-    cp, note, _missing = bundle_checkpoint(ledger, index)
+    cp, note, _missing = bundle_checkpoint(ledger, index, checkpoint)
     proof = ledger.store.inclusion_proof(index, cp.size)
     return Bundle(entry.body, index, tuple(proof), note).encode()
 
@@ -130,6 +166,9 @@ class BundleReport:
     origin_pinned: bool = False
     log_key: str | None = None
     receipts: tuple[dict[str, Any], ...] = ()
+    #: name → timestamp of each given witness key's valid cosignature/v1 on the checkpoint.
+    witnesses: dict[str, int] = field(default_factory=dict)
+    min_witnesses: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -144,6 +183,8 @@ class BundleReport:
             "origin_pinned": self.origin_pinned,
             "log_key": self.log_key,
             "receipts": list(self.receipts),
+            "witnesses": [{"name": n, "timestamp": t} for n, t in sorted(self.witnesses.items())],
+            "min_witnesses": self.min_witnesses,
         }
 
     def rows(self) -> list[dict[str, Any]]:
@@ -160,6 +201,8 @@ def verify_bundle(
     log_key: PublicKey | None = None,
     receipts: Sequence[tuple[str, Receipt]] = (),
     file: str | None = None,
+    witnesses: Sequence[WitnessKey] = (),
+    min_witnesses: int | None = None,
 ) -> BundleReport:
     """Verify a bundle with only public keys.
 
@@ -173,7 +216,14 @@ def verify_bundle(
     bundle proved against another ledger that has the same keys, or against a checkpoint a
     party signed alone, verifies. Each ``(file, receipt)`` in ``receipts`` must be the log's
     signed receipt (``log_key`` required) for this very entry: same origin, index and leaf hash.
+    With ``witnesses``, the checkpoint must carry valid cosignature/v1 lines from at least
+    ``min_witnesses`` distinct witnesses among them (default: every one given).
     """
+    names = {k.name for k in witnesses}
+    if min_witnesses is not None and not 1 <= min_witnesses <= len(names):
+        raise InputError(f"at least 1 and at most {len(names)} (the witnesses given), not {min_witnesses}",
+                         field="min_witnesses")
+    need = len(names) if min_witnesses is None else min_witnesses
     bundle = parse_bundle(text, file=file)
     cp = Checkpoint.from_text(bundle.note.text, file=file)
     problems: list[str] = []
@@ -203,10 +253,19 @@ def verify_bundle(
                 problems.append(f"no key given for party {party!r}, so its signature cannot be checked")
             elif not any(signed.verify(cp.origin, k) for k in mine):
                 problems.append(f"entry signature does not verify with the key(s) given for {party}")
+            if signed.entry.kind == CAP_PROOF:  # verified again, with only the public keys given
+                try:
+                    check_cap_proof(signed.entry.payload, party, None, mine)
+                except InputError as err:
+                    problems.append(f"cap proof: {err.problem}")
     signers = sorted({k.name for k in bundle.note.verified_keys(list(keys))})
     for name in sorted({k.name for k in keys}):
         if name not in signers:
             problems.append(f"checkpoint is not signed by {name}")
+    witnessed = cosigners(bundle.note, witnesses)
+    if len(witnessed) < need:
+        problems.append(f"checkpoint is cosigned by {len(witnessed)} of the witnesses given "
+                        f"({', '.join(sorted(witnessed)) or 'none'}), fewer than the {need} required")
     statuses = []
     for receipt_file, receipt in receipts:
         detail = _receipt_problem(receipt, bundle, cp, log_key)
@@ -216,7 +275,7 @@ def verify_bundle(
             problems.append(f"receipt {receipt_file}: {detail}")
     log = f"{log_key.name}+{log_key.id.hex()}" if log_key is not None else None
     return BundleReport(not problems, bundle.index, cp.size, cp.origin, entry_json, tuple(signers), tuple(problems),
-                        origin is not None, log, tuple(statuses))
+                        origin is not None, log, tuple(statuses), witnessed, need)
 
 
 def _receipt_problem(receipt: Receipt, bundle: Bundle, cp: Checkpoint, log_key: PublicKey | None) -> str | None:

@@ -39,12 +39,18 @@ __all__ = [
     "key_id",
     "load_private_key",
     "load_public_key",
+    "valid_key_name",
     "write_atomic",
 ]
 
 ED25519 = 0x01  # signed-note signature type byte for Ed25519
 PARTY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-_KEY_NAME = re.compile(r"[^\s+]+")
+
+
+def valid_key_name(name: str) -> bool:
+    """True iff ``name`` may name a signed-note key (C2SP signed-note): non-empty, no Unicode space,
+    no ``+`` (and, as a note may hold none anywhere, no control character below U+0020)."""
+    return bool(name) and not any(c.isspace() or c == "+" or ord(c) < 0x20 for c in name)
 
 
 def key_id(name: str, public: bytes) -> bytes:
@@ -53,9 +59,10 @@ def key_id(name: str, public: bytes) -> bytes:
 
 
 def _check_name(name: str, *, file: str | None, field: str | None) -> None:
-    if not _KEY_NAME.fullmatch(name or ""):
+    # DEL too: the spec's "control characters" stop at U+001F, but no key name needs one.
+    if not valid_key_name(name or "") or "\x7f" in name:
         raise InputError(
-            f"key name {name!r} must be non-empty, without spaces or '+'", file=file, field=field
+            f"key name {name!r} must be non-empty, without spaces, control characters or '+'", file=file, field=field
         )
 
 

@@ -31,9 +31,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import DuplicateLeafError, EntryRejected, InputError, IntegrityError, ProofError, StoreError
+from .capproofs import CAP_PROOF, check_cap_proof
 from .commitments import Commitment, CommitmentError, Opening, verify_opening
 from .entries import GENESIS, KEY_ROTATION, KIND_NAME, NO_SIGNATURE, Entry, SignedEntry, sign_entries, utc_now
-from .keys import PARTY_NAME, PrivateKey, PublicKey
+from .keys import PARTY_NAME, PrivateKey, PublicKey, valid_key_name
 from .merkle import leaf_hash, verify_consistency
 from .note import Checkpoint, Note, NoteSignature
 from .receipts import DEFAULT_MAX_MERGE_DELAY, Receipt, check_max_merge_delay, issue_receipt
@@ -52,7 +53,7 @@ COMMITMENT = "commitment"
 OPENING = "opening"
 #: Kinds :meth:`Ledger._check` has rules for (any other kind needs only a known party and no
 #: restriction against it).
-_CHECKED_KINDS = frozenset({GENESIS, KEY_ROTATION, COMMITMENT, OPENING})
+_CHECKED_KINDS = frozenset({GENESIS, KEY_ROTATION, COMMITMENT, OPENING, CAP_PROOF})
 
 
 @dataclass(frozen=True)
@@ -226,9 +227,12 @@ class Ledger:
                 raise InputError(f"kind {kind!r} restricted to unknown party {unknown[:1] or ['(none)']}",
                                  field="restrict")
             rules[kind] = tuple(sorted(set(allowed)))
-        origin = origin or f"accord.ledger/{agreement.replace(' ', '_')}/{os.urandom(4).hex()}"
-        if "\n" in origin or not origin.strip():
-            raise InputError("origin must be one non-empty line", field="origin")
+        # C2SP tlog-checkpoint: an origin SHOULD hold no Unicode space or '+'; a note, no control character.
+        origin = origin or "accord.ledger/{}/{}".format(
+            "".join("_" if c.isspace() or c == "+" else c for c in agreement), os.urandom(4).hex())
+        if not valid_key_name(origin) or "\x7f" in origin:
+            raise InputError(f"origin {origin[:80]!r} must be non-empty, without spaces, control characters or '+'",
+                             field="origin")
         info = LedgerInfo(agreement, origin, by_name, log_key, rules)
         genesis = Entry(GENESIS, None, issued_at or utc_now(), info.payload())
         signed = SignedEntry(genesis, NO_SIGNATURE, genesis.statement())
@@ -425,6 +429,9 @@ class Ledger:
             target = e.payload.get("commitment")
             body = w.body(target) if isinstance(target, int) and 0 <= target < index else None
             check_opening(e, SignedEntry.from_body(body) if body is not None else None)
+        elif e.kind == CAP_PROOF:
+            signer = history.current(e.party)  # type: ignore[arg-type]
+            check_cap_proof(e.payload, e.party, self.info.agreement, [signer] if signer else [])
 
     # -- checkpoints ---------------------------------------------------------------------
     def checkpoint_notes(self) -> list[tuple[Checkpoint, Note]]:

@@ -6,26 +6,49 @@ A checkpoint is a note whose text is ``origin\\nsize\\nbase64(root)\\n`` plus op
 lines (C2SP tlog-checkpoint v1.0.0). The log signs it; each party adds its own Ed25519 signature
 over the same text, which is how a checkpoint is cosigned. Verifiers ignore signatures by keys
 they do not know, as the spec requires.
+
+Parsing follows the spec and Go's ``golang.org/x/mod/sumdb/note.Open``: the text may hold empty
+lines and ends at the *last* blank line; no control character but newline anywhere; a signature
+line from an unknown key is kept (and ignored by verification) whatever its length, as long as it
+is ``— name base64`` with at least a key id and one byte; more than 100 signature lines (Go's
+bound) make the note malformed.
 """
 
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..errors import InputError
-from .keys import PrivateKey, PublicKey
+from .keys import PrivateKey, PublicKey, valid_key_name
 from .merkle import HASH_SIZE
 
-__all__ = ["Checkpoint", "Note", "NoteSignature"]
+__all__ = ["MAX_NOTE_SIGNATURES", "Checkpoint", "Note", "NoteSignature", "check_note_chars"]
 
 _DASH = "\u2014 "
+#: Signature lines a note may carry: Go's note.Open refuses more than 100 ("Avoid spending forever
+#: parsing a note with many signatures"); C2SP signed-note requires accepting at least 16.
+MAX_NOTE_SIGNATURES = 100
+
+
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f]")  # C2SP: "ASCII control characters (those below U+0020)"
+
+
+def check_note_chars(data: str, *, file: str | None = None) -> None:
+    """:class:`InputError` (naming the line) when ``data`` holds an ASCII control character other
+    than newline: C2SP signed-note forbids them anywhere in a note."""
+    found = _CONTROL.search(data)
+    if found is not None:
+        raise InputError(f"control character {found.group()!r} in a signed note", file=file,
+                         line=data.count("\n", 0, found.start()) + 1)
 
 
 @dataclass(frozen=True)
 class NoteSignature:
-    """One signature line: the key's name, its 4-byte id and the 64-byte signature."""
+    """One signature line: the key's name, its 4-byte id and the signature (64 bytes for an
+    Ed25519 note signature, 72 for a cosignature/v1; any length from a key nobody here knows)."""
 
     name: str
     key_id: bytes
@@ -44,8 +67,10 @@ class Note:
     signatures: tuple[NoteSignature, ...] = ()
 
     def __post_init__(self) -> None:
-        if not self.text.endswith("\n") or "\n\n" in self.text or self.text.startswith("\n"):
-            raise InputError("note text must be non-empty lines each ending in a newline")
+        # Empty lines are allowed (the text ends at the last blank line of the note).
+        if not self.text.endswith("\n"):
+            raise InputError("note text must end in a newline")
+        check_note_chars(self.text)
 
     def encode(self) -> str:
         """The note as text: ``text``, a blank line, one line per signature."""
@@ -81,28 +106,42 @@ class Note:
 
     @classmethod
     def parse(cls, data: str, *, file: str | None = None) -> Note:
-        """Parse a signed note; :class:`InputError` when it is malformed or unsigned."""
-        text, sep, sigs = data.partition("\n\n")
-        if not sep or not text:
+        """Parse a signed note; :class:`InputError` when it is malformed or carries no signature.
+
+        The text ends at the last blank line (it may hold empty lines itself); each signature line
+        is ``— <key name> base64(key id || signature)``, kept whatever the signature's length (a
+        signature by a key nobody here knows is ignored by verification, never an error)."""
+        check_note_chars(data, file=file)
+        split = data.rfind("\n\n")
+        if split < 0:
             raise InputError("signed note has no blank line before its signatures", file=file)
+        text, sigs = data[: split + 1], data[split + 2:]
+        if not sigs:
+            raise InputError("signed note has no signatures", file=file)
         if not sigs.endswith("\n"):
             raise InputError("signed note does not end in a newline", file=file)
+        lines = sigs[:-1].split("\n")
+        first = text.count("\n") + 2  # the line number of the first signature line
+        if len(lines) > MAX_NOTE_SIGNATURES:
+            raise InputError(f"signed note has {len(lines)} signature lines, more than {MAX_NOTE_SIGNATURES}",
+                             file=file, line=first + MAX_NOTE_SIGNATURES)
         signatures = []
-        for i, line in enumerate(sigs[:-1].split("\n")):
-            where = text.count("\n") + 2 + i + 1
+        for i, line in enumerate(lines):
+            where = first + i
             if not line.startswith(_DASH):
                 raise InputError("signature line must start with '\u2014 '", file=file, line=where)
-            name, _, b64 = line[len(_DASH):].rpartition(" ")
+            name, _, b64 = line[len(_DASH):].partition(" ")
+            if not valid_key_name(name):
+                raise InputError("signature line's key name must be non-empty, without spaces or '+'",
+                                 file=file, line=where)
             try:
                 raw = base64.b64decode(b64, validate=True)
             except ValueError:  # binascii.Error, or a character outside ASCII
                 raise InputError("signature is not base64", file=file, line=where) from None
-            if not name or len(raw) != 4 + 64:
-                raise InputError("signature line is not an Ed25519 note signature", file=file, line=where)
+            if len(raw) < 5:
+                raise InputError("signature is shorter than a key id and one byte", file=file, line=where)
             signatures.append(NoteSignature(name, raw[:4], raw[4:]))
-        if not signatures:
-            raise InputError("signed note has no signatures", file=file)
-        return cls(text + "\n", tuple(signatures))
+        return cls(text, tuple(signatures))
 
 
 @dataclass(frozen=True)
@@ -132,6 +171,9 @@ class Checkpoint:
         origin, size, root = lines[0], lines[1], lines[2]
         if not origin:
             raise InputError("checkpoint origin is empty", file=file, line=1)
+        for n, extension in enumerate(lines[3:-1], start=4):
+            if not extension:  # C2SP tlog-checkpoint: "Extension lines, if any, MUST be non-empty"
+                raise InputError("checkpoint extension line is empty", file=file, line=n)
         if not size.isascii() or not size.isdigit() or (size != "0" and size.startswith("0")):
             raise InputError(f"checkpoint size {size[:40]!r} is not a decimal number", file=file, line=2)
         if len(size) > 19:  # beyond any 64-bit size (and Python's 4,300-digit int limit)

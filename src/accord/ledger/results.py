@@ -242,18 +242,19 @@ class ProofWritten:
         return [self.to_json()]
 
 
-def write_bundle(ledger: Ledger, index: int, out: Path) -> ProofWritten:
+def write_bundle(ledger: Ledger, index: int, out: Path, checkpoint: Note | None = None) -> ProofWritten:
     """Write the offline bundle for entry ``index`` to ``out`` (atomically), proved against the
-    latest checkpoint covering it that every party cosigned, else the latest covering one (see
-    :func:`~accord.ledger.bundle.bundle_checkpoint`); :class:`InputError`, and nothing written,
-    when there is no such entry, no checkpoint covers it yet, or ``out`` cannot be written."""
+    latest checkpoint covering it that every party cosigned, else the latest covering one, or the
+    given ``checkpoint`` note (see :func:`~accord.ledger.bundle.bundle_checkpoint`);
+    :class:`InputError`, and nothing written, when there is no such entry, no checkpoint covers
+    it yet (or the given one is not this ledger's), or ``out`` cannot be written."""
     size = ledger.size()
     if not 0 <= index < size:
         raise InputError(f"there is no entry {index}: the ledger has entries 0..{size - 1}", field="--index")
     check_writable(out, "bundle")
-    cp, _note, missing = bundle_checkpoint(ledger, index)
+    cp, _note, missing = bundle_checkpoint(ledger, index, checkpoint)
     try:
-        write_atomic(out, make_bundle(ledger, index).encode())
+        write_atomic(out, make_bundle(ledger, index, checkpoint).encode())
     except OSError as exc:
         raise InputError(f"cannot write bundle: {exc.strerror or exc.__class__.__name__}", file=str(out)) from None
     return ProofWritten(index, cp.size, cp.root, str(out), tuple(missing))

@@ -16,6 +16,10 @@ agrees with itself. What catches them is what the verifier holds *outside* the s
 - **a cosigner policy** (``require_cosigners``): a checkpoint counts only when signed by the
   log and cosigned by these parties (each with its key in force at the checkpoint's size); the
   cosignatures the trusted note itself carries are required as well;
+- **witness keys** (``witnesses``, ``min_witnesses``): the trusted checkpoint note must carry
+  valid C2SP cosignature/v1 lines (:mod:`accord.ledger.cosignature`) from at least
+  ``min_witnesses`` of them (default: all) — witnesses that each checked it is consistent with
+  everything they cosigned before, so a log cannot show this verifier a fork of what they saw;
 - **receipts** (:mod:`accord.ledger.receipts`): every receipt a party holds must be honoured —
   its entry at its index with its leaf hash, and in a log-signed checkpoint once its merge
   delay has passed.
@@ -41,6 +45,7 @@ from typing import Any
 
 from ..errors import InputError, StoreError
 from .audit import Problem
+from .cosignature import WitnessKey, cosigners
 from .entries import GENESIS, KEY_ROTATION, SIGNATURE_SIZE, SignedEntry, format_time
 from .keys import PublicKey
 from .log import KeyHistory, LedgerInfo, rotation_key
@@ -100,8 +105,17 @@ class TrustPolicy:
     trusted: TrustedCheckpoint | None = None
     require_cosigners: tuple[str, ...] = ()
     receipts: tuple[tuple[str, Receipt], ...] = ()
+    witnesses: tuple[WitnessKey, ...] = ()
+    min_witnesses: int | None = None
 
     def __post_init__(self) -> None:
+        if self.witnesses and (self.trusted is None or self.trusted.note is None):
+            raise InputError("witness cosignatures are checked on a trusted checkpoint note: give one (--trusted)",
+                             field="witnesses")
+        if self.min_witnesses is not None and not (self.witnesses and
+                                                   1 <= self.min_witnesses <= len(self.witness_names)):
+            raise InputError(f"at least 1 and at most {len(self.witness_names)} (the witnesses given), not "
+                             f"{self.min_witnesses}", field="min_witnesses")
         for name, key in self.parties.items():
             if key.name != name:
                 raise InputError(f"key is named {key.name!r}, not {name!r}", field="key")
@@ -126,6 +140,16 @@ class TrustPolicy:
     def is_empty(self) -> bool:
         """True when there is nothing to check beyond the store itself."""
         return self.level == "none" and not self.require_cosigners and not self.receipts
+
+    @property
+    def witness_names(self) -> list[str]:
+        """The distinct names of the witness keys given (two keys of one witness count once)."""
+        return sorted({k.name for k in self.witnesses})
+
+    @property
+    def witnesses_required(self) -> int:
+        """How many distinct witnesses must have cosigned the trusted checkpoint (0: none given)."""
+        return self.min_witnesses if self.min_witnesses is not None else len(self.witness_names)
 
     def pinned_keys(self) -> list[PublicKey]:
         return [*self.parties.values(), *([self.log_key] if self.log_key is not None else [])]
@@ -210,6 +234,8 @@ class TrustReport:
             parts.append(f"trusted checkpoint at size {trusted['size']} ({trusted['source']})")
         if self.pinned.get("required_cosigners"):
             parts.append("cosigners required: " + ", ".join(self.pinned["required_cosigners"]))
+        if self.pinned.get("witnesses"):
+            parts.append(f"{self.pinned['min_witnesses']} of witnesses {', '.join(self.pinned['witnesses'])}")
         if self.receipts:
             parts.append(f"{len(self.receipts)} receipt(s)")
         verified = f"; verified up to size {self.verified['size']}" if self.verified else ""
@@ -441,6 +467,17 @@ def check_trust(store: Store, policy: TrustPolicy, *, now: _dt.datetime | None =
                            + ("that was pinned" if policy.log_key is not None else "this store's genesis names"))
             keys = history.signing_keys(trusted.size)
             required += [p for p, k in sorted(keys.items()) if p not in required and trusted.note.signed_by(k)]
+            if policy.witnesses:
+                witnessed = cosigners(trusted.note, policy.witnesses)
+                need = policy.witnesses_required
+                if len(witnessed) < need:
+                    who = ", ".join(sorted(witnessed)) or "none"
+                    fail(None, f"the trusted checkpoint is cosigned by {len(witnessed)} of the witnesses given "
+                               f"({who}), fewer than the {need} required")
+                else:
+                    notes.append("the trusted checkpoint is cosigned by witnesses " + ", ".join(
+                        f"{name} (at {_posix_time(ts)})"
+                        for name, ts in sorted(witnessed.items())))
         if n < trusted.size:
             fail(n, f"the log has {n} entries, fewer than the {trusted.size} of the trusted checkpoint: "
                     f"entries {n}..{trusted.size - 1} were removed (rolled back)")
@@ -507,6 +544,14 @@ def _check_receipt(receipt: Receipt, file: str, origin: str, keys: Sequence[Publ
     return "pending", f"entry {at} is in the log; a checkpoint is due by {format_time(due)}"
 
 
+def _posix_time(timestamp: int) -> str:
+    """A cosignature's POSIX timestamp as UTC text (a witness may sign any 63-bit number)."""
+    try:
+        return format_time(_dt.datetime.fromtimestamp(timestamp, _dt.UTC))
+    except (OverflowError, ValueError, OSError):
+        return f"POSIX time {timestamp}"
+
+
 def _find(leaves: bytearray, leaf: bytes) -> int | None:
     pos = leaves.find(leaf)
     while pos >= 0 and pos % HASH_SIZE:
@@ -524,4 +569,6 @@ def describe_policy(policy: TrustPolicy) -> dict[str, Any]:
         "origin": policy.origin,
         "trusted": policy.trusted.to_json() if policy.trusted else None,
         "required_cosigners": list(policy.require_cosigners),
+        "witnesses": sorted(f"{k.name}+{k.id.hex()}" for k in policy.witnesses),
+        "min_witnesses": policy.witnesses_required,
     }
