@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..agreements.model import Agreement
-from ..compliance import Report, evaluate
+from ..compliance import Finding, Report, evaluate
 from ..errors import InputError
 from ..forces import Holdings, load_holdings
 from ..profiles import profile_for
+from ._inputs import canonical_caps, canonical_party
 from .library import load_agreement
 
 if TYPE_CHECKING:
@@ -29,11 +30,26 @@ FINDING_COLUMNS = ("party", "date", "limit", "value", "cap", "headroom", "status
 
 @dataclass(frozen=True)
 class ComplianceResult:
-    """An evaluation and how to show it. ``exceeded`` is true when a binding limit is exceeded."""
+    """An evaluation and how to show it. ``exceeded`` is true when a binding limit is exceeded.
+
+    The table and CSV add a ``series`` column when findings come from several estimators'
+    series, and ``low``/``high`` (the interval of the counted value) when a value is a range."""
 
     report: Report
     heading: str
-    columns = FINDING_COLUMNS
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        cols = list(FINDING_COLUMNS)
+        found = self.report.findings
+        if any(getattr(f, "series", None) for f in found):
+            cols.insert(0, "series")
+        if any(getattr(f, "low", None) is not None for f in found):
+            at = cols.index("value") + 1
+            cols[at:at] = ["low", "high"]
+        if any(getattr(f, "p_exceeds", None) is not None for f in found):
+            cols.insert(cols.index("status") + 1, "p_exceeds")
+        return tuple(cols)
 
     @property
     def exceeded(self) -> bool:
@@ -46,7 +62,9 @@ class ComplianceResult:
              "headroom": f.headroom,
              "status": f.status + (" (estimate)" if f.estimate else "")
              + (" (synthetic data)" if f.trace.get("data", {}).get("synthetic") else ""),
-             "data_as_of": f.data_as_of, "source": f.source.cite()}
+             "data_as_of": f.data_as_of, "source": f.source.cite(),
+             "series": getattr(f, "series", None), "low": getattr(f, "low", None),
+             "high": getattr(f, "high", None), "p_exceeds": getattr(f, "p_exceeds", None)}
             for f in self.report.findings
         ]
 
@@ -67,40 +85,127 @@ class ComplianceResult:
         return f"{len(self.report.findings)} findings: {text}" if self.report.findings else "No findings."
 
 
+def _cap_keys(ag: Agreement) -> dict[str, tuple[str, ...]]:
+    """Each limit id, and the parties (or coalition labels) a user may set its cap for."""
+    out: dict[str, tuple[str, ...]] = {}
+    for lim in ag.limits:
+        keys = getattr(lim.spec, "cap_keys", None)
+        out[lim.id] = tuple(keys(ag)) if callable(keys) else ag.parties
+    return out
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a compliance question names, checked and spelled as the agreement spells it: the
+    agreement, the party (``None``: every party) and the user's caps."""
+
+    agreement: Agreement
+    party: str | None
+    caps: Mapping[str, Any]
+
+
+def resolve(ref: str | Agreement, party: str | None = None, caps: Mapping[str, Any] | None = None) -> Question:
+    """The agreement named by ``ref`` with ``party`` and the ``caps`` checked against it. Party
+    codes compare without regard to case (``ru`` is RU, ``us+uk+fr`` the coalition US+UK+FR);
+    an unknown party is an InputError naming ``--party`` (or ``--cap``) and listing the known ones."""
+    ag = ref if isinstance(ref, Agreement) else load_agreement(ref)
+    who = None if party is None else canonical_party(party, ag.parties, field="--party",
+                                                      where=f"parties of {ag.id}")
+    return Question(ag, who, canonical_caps(caps, _cap_keys(ag), agreement=ag.id))
+
+
 def agreement_for(ref: str, party: str | None = None, caps: Mapping[str, Any] | None = None) -> Agreement:
     """The agreement named by ``ref``, with ``party`` and the ``caps`` limits and parties
-    checked against it (an unknown one is an InputError naming ``--cap``)."""
-    ag = load_agreement(ref)
-    if party is not None and party not in ag.parties:
-        raise InputError(f"unknown party {party!r} (parties of {ag.id}: {', '.join(ag.parties)})", field="--party")
-    ids = {lim.id for lim in ag.limits}
-    for limit, value in (caps or {}).items():
-        if limit not in ids:
-            raise InputError(f"unknown limit {limit!r} in {ag.id} (limits: {', '.join(sorted(ids))})", field="--cap")
-        for who in value if isinstance(value, Mapping) else ():
-            if who not in ag.parties:
-                raise InputError(f"unknown party {who!r} in {limit}:{who} (parties of {ag.id}: "
-                                 f"{', '.join(ag.parties)})", field="--cap")
-    return ag
+    checked against it (an unknown one is an InputError naming ``--party`` or ``--cap``)."""
+    return resolve(ref, party, caps).agreement
 
 
-def _evaluate(ag: Agreement, holdings: Holdings, party: str | None, day: _dt.date | None,
-              caps: Mapping[str, Any] | None, heading: str) -> ComplianceResult:
-    report = evaluate(ag, holdings, parties=[party] if party else None, at=day, caps=dict(caps or {}))
-    return ComplianceResult(report, heading)
-
-
-def check(ref: str, data: str | Path, *, party: str | None = None, at: _dt.date | None = None,
-          caps: Mapping[str, Any] | None = None) -> ComplianceResult:
+def check(ref: str, data: str | Path | None = None, *, party: str | None = None, at: _dt.date | None = None,
+          caps: Mapping[str, Any] | None = None, series: str | None = None) -> ComplianceResult:
     """The holdings in ``data`` (CSV, JSON or YAML) against the agreement ``ref``: every date
     of the data, or the latest data on ``at``; only ``party`` when given; ``caps`` set
-    parameter caps. The figures are labelled ``user`` data (never ``official``)."""
-    ag = agreement_for(ref, party, caps)
-    return _evaluate(ag, load_holdings(data, ag), party, at, caps, f"{ag.id}: {data}")
+    parameter caps. The figures are labelled ``user`` data (never ``official``).
+
+    Without ``data``, the bundled record of the treaty family that serves the agreement is
+    checked the same way (every bundled date, or the latest data on ``at``); a family whose
+    record is several estimators' series (the after-2026 estimates: FAS and SIPRI) is evaluated
+    series by series, each finding naming its ``series`` (``series`` picks one)."""
+    q = resolve(ref, party, caps)
+    if data is None:
+        return _bundled(q, at, series, f"{q.agreement.id}: the bundled record")
+    if series is not None:
+        raise InputError("--series picks one of the bundled estimate series; it does not apply to --data",
+                         field="--series")
+    return _evaluate(q, load_holdings(data, q.agreement), at, f"{q.agreement.id}: {data}")
+
+
+def _evaluate(q: Question, holdings: Holdings, day: _dt.date | None, heading: str) -> ComplianceResult:
+    return ComplianceResult(_report(q, holdings, day), heading)
+
+
+def _report(q: Question, holdings: Holdings, day: _dt.date | None) -> Report:
+    return evaluate(q.agreement, holdings, parties=[q.party] if q.party else None, at=day, caps=dict(q.caps))
+
+
+def bundled_series(ag: Agreement, series: str | None = None) -> dict[str | None, Holdings]:
+    """The bundled record of the treaty family that serves ``ag``: ``{None: holdings}`` for a
+    family with one record, else each estimator's series by name (only ``series`` when given:
+    its full name or first word, without regard to case, e.g. ``fas`` or ``SIPRI``)."""
+    profile = profile_for(ag)
+    if profile is None:
+        raise InputError(f"no bundled data for {ag.id}: no treaty profile serves it "
+                         "(use `accord check --data FILE` with your own data)", field="agreement")
+    all_series = profile.series
+    if all_series is None:
+        if series is not None:
+            raise InputError(f"the bundled record of {ag.id} has no estimate series (it is one record)",
+                             field="--series")
+        return {None: profile.holdings()}
+    found: dict[str | None, Holdings] = {name: h for name, h in all_series().items()}
+    if series is None:
+        return found
+    name = pick_series(series, [str(k) for k in found])
+    return {name: found[name]}
+
+
+def pick_series(name: str, known: Sequence[str]) -> str:
+    """The series in ``known`` that ``name`` names: its full name or its first word, compared
+    without regard to case (``fas`` → ``FAS Nuclear Notebook``); else an InputError listing them."""
+    wanted = name.strip().casefold()
+    hits = [k for k in known if wanted in (k.casefold(), k.split()[0].casefold() if k.split() else "")]
+    if len(hits) != 1:
+        raise InputError(f"unknown series {name[:60]!r} (series: {', '.join(known)})", field="--series")
+    return hits[0]
+
+
+def _bundled(q: Question, day: _dt.date | None, series: str | None, heading: str) -> ComplianceResult:
+    record = bundled_series(q.agreement, series)
+    if list(record) == [None]:
+        return _evaluate(q, record[None], day, heading)
+    limit_rank = {lim.id: i for i, lim in enumerate(q.agreement.limits)}
+    party_rank = {p: i for i, p in enumerate([q.party] if q.party else q.agreement.parties)}
+    keyed = []
+    for s_rank, (name, holdings) in enumerate(record.items()):
+        for f in _report(q, holdings, day).findings:
+            key = (party_rank.get(f.party, len(party_rank)), f.date, limit_rank.get(f.limit, 0), s_rank)
+            keyed.append((key, with_series(f, name)))
+    # Each estimator's finding beside the other's: same party, date and limit, series in order.
+    keyed.sort(key=lambda k: k[0])
+    names = ", ".join(str(n) for n in record)
+    report = Report(q.agreement.id, tuple(f for _, f in keyed), q.agreement.title)
+    return ComplianceResult(report, f"{heading} ({names})")
+
+
+def with_series(finding: Finding, name: str | None) -> Finding:
+    """``finding`` marked as made from the estimator's series ``name``."""
+    if name is None or "series" not in {f.name for f in fields(finding)}:
+        return finding
+    return replace(finding, series=name)  # type: ignore[call-arg,unused-ignore]
 
 
 def bundled_holdings_for(ag: Agreement) -> Holdings:
-    """The bundled record of the treaty family that ``ag`` belongs to."""
+    """The bundled record of the treaty family that serves ``ag`` (for a family of several
+    estimate series, its ``holdings()``: see :func:`bundled_series` for each series)."""
     profile = profile_for(ag)
     if profile is None:
         raise InputError(f"no bundled data for {ag.id}: no treaty profile serves it "
@@ -108,7 +213,9 @@ def bundled_holdings_for(ag: Agreement) -> Holdings:
     return profile.holdings()
 
 
-def timeline(ref: str, *, party: str | None = None, caps: Mapping[str, Any] | None = None) -> ComplianceResult:
-    """The agreement ``ref`` over every bundled exchange and estimate of its treaty family."""
-    ag = agreement_for(ref, party, caps)
-    return _evaluate(ag, bundled_holdings_for(ag), party, None, caps, f"{ag.id}: the public record")
+def timeline(ref: str, *, party: str | None = None, caps: Mapping[str, Any] | None = None,
+             series: str | None = None) -> ComplianceResult:
+    """The agreement ``ref`` over every bundled exchange and estimate of its treaty family
+    (series by series where the record is several estimators' series)."""
+    q = resolve(ref, party, caps)
+    return _bundled(q, None, series, f"{q.agreement.id}: the public record")

@@ -26,11 +26,12 @@ from typing import TYPE_CHECKING, Any
 from ..agreements.model import Agreement
 from ..detection import scenarios
 from ..detection.result import Result
-from ..detection.scenarios import Context, MissileSystem
-from ..errors import InputError
+from ..detection.scenarios import Context, Gap, MissileSystem, upload
 from ..periods import parse_date
 from ..profiles import Profile, profile_for
+from ._inputs import canonical_party
 from .library import load_agreement
+from .systems import missile_systems, system_dates
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..detection.sweep import SweepResult
@@ -59,8 +60,7 @@ def scenario_context(
     if party is None:
         given = getattr(inputs, "default_party", None) if scenario and systems is None else None
         party = (given(scenario) if given else None) or DEFAULT_PARTY
-    if party not in ag.parties:
-        raise InputError(f"unknown party {party!r} (parties of {ag.id}: {', '.join(ag.parties)})", field="party")
+    party = canonical_party(party, ag.parties, field="party", where=f"parties of {ag.id}")
     note: str | None = None
     if as_of is None:
         day = ag.entry_into_force.date
@@ -70,7 +70,13 @@ def scenario_context(
             day, note = found
     else:
         day = parse_date(as_of, field="as_of")
+    if as_of is None and note is None and scenario == upload.NAME and systems is None:
+        found = _first_system_date(party, day)
+        if found is not None and not _profile_context(ag, party, day, inputs).systems:
+            day, note = found
     context = _profile_context(ag, party, day, inputs)
+    if systems is None and not context.systems:
+        context = _with_bundled_systems(context, party, day)
     if systems is not None:
         gaps = {k: g for k, g in context.gaps.items() if k != "systems"}
         context = _replace(context, systems=tuple(systems), system_notes=(), gaps=gaps)
@@ -123,6 +129,33 @@ def sweep_scenario(
     return sweep(question, grid, workers=workers, scheduler=scheduler, client=client, chunk_size=chunk_size,
                  label="scenario", method="exact",
                  inputs={"scenario": name, "agreement": ctx.agreement, "party": ctx.party, "as_of": ctx.as_of})
+
+
+def _first_system_date(party: str, start: _dt.date) -> tuple[_dt.date, str] | None:
+    """The first date on or after ``start`` with bundled per-system holdings of ``party`` (any
+    profile's), and the sentence that says why the scenario runs as of it."""
+    later = [d for d in system_dates(party) if d >= start]
+    if not later:
+        return None
+    return later[0], (f"As of {later[0].isoformat()}: no date was given, and the bundled {party} per-system "
+                      f"holdings begin then, after entry into force ({start.isoformat()}).")
+
+
+def _with_bundled_systems(context: Context, party: str, day: _dt.date) -> Context:
+    """``context`` with ``party``'s missile systems from any profile's per-system holdings
+    (estimates) when its own profile has none; a gap naming the bundled dates otherwise."""
+    found, notes = missile_systems(party, day)
+    if found:
+        gaps = {k: g for k, g in context.gaps.items() if k != "systems"}
+        return _replace(context, systems=tuple(found), system_notes=(*context.system_notes, *notes), gaps=gaps)
+    dates = system_dates(party)
+    if not dates:
+        return context
+    old = context.gaps.get("systems")
+    gap = Gap("as_of", (f"{old.problem}; " if old else "") + f"the bundled per-system estimates for {party} are "
+                       f"dated {', '.join(d.isoformat() for d in dates)}, none on or before {day.isoformat()}: "
+                       "give --as-of")
+    return _replace(context, gaps={**context.gaps, "systems": gap})
 
 
 def _profile_inputs(agreement: Agreement) -> ModuleType | None:

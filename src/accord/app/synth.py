@@ -13,6 +13,7 @@ from ..errors import InputError
 from ..exchange.io import dump_declaration, dump_notifications, write_atomic
 from ..profiles import SynthOutput, profile_for
 from ._frame import frame
+from ._inputs import canonical_party
 from .exchange import category_counts, default_agreement_id
 from .library import load_agreement
 
@@ -72,6 +73,7 @@ def synth(party: str, as_of: _dt.date, out: str | Path, *, months: int = 6, seed
     """Make the synthetic database of ``party`` as of ``as_of`` with the generator of the
     agreement's treaty family and write its three files into ``out`` (atomically)."""
     ag = load_agreement(agreement or default_agreement_id())
+    party = canonical_party(party, ag.parties, field="--party", where=f"parties of {ag.id}")  # us → US
     profile = profile_for(ag)
     if profile is None or profile.synthesize is None:
         raise InputError(f"no synthetic-data generator for {ag.id} (no treaty profile with one serves it)",

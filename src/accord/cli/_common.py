@@ -139,3 +139,34 @@ def new_app(help: str) -> typer.Typer:
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
     )
+
+
+def package_version(distribution: str = "accord") -> str:
+    """The installed version of ``distribution`` from its package metadata (what ``pip`` installed),
+    or the source tree's ``accord.__version__`` when it is not installed."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        from .. import __version__
+
+        return f"{__version__} (not installed)"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"accord {package_version()}")
+        raise typer.Exit()
+
+
+def add_version_option(app: typer.Typer) -> None:
+    """Give ``app`` a ``--version`` option that prints ``accord VERSION`` and exits 0."""
+
+    @app.callback()
+    def _options(
+        version: Annotated[bool, typer.Option(
+            "--version", help="Print the version (from the installed package) and exit.", callback=_print_version,
+            is_eager=True)] = False,
+    ) -> None:
+        pass

@@ -15,7 +15,9 @@ from ..render.output import Format, emit_result
 from ._common import FormatOption
 
 AgreementArg = Annotated[str, typer.Argument(help="A built-in agreement id (see `accord list`) or a YAML file.")]
-PartyOption = Annotated[str | None, typer.Option("--party", "-p", help="Only this party (e.g. US, RU).")]
+PartyOption = Annotated[str | None, typer.Option("--party", "-p", help="Only this party (e.g. US, RU; any case).")]
+SeriesOption = Annotated[str | None, typer.Option(
+    "--series", help="Only this estimator's series of the bundled record (e.g. FAS, SIPRI), where it has several.")]
 CapOption = Annotated[
     list[str] | None,
     typer.Option("--cap", help="Set a parameter cap: LIMIT=N or LIMIT:PARTY=N (repeatable)."),
@@ -59,18 +61,24 @@ def register(app: typer.Typer) -> None:
     @app.command("check")
     def check_cmd(
         agreement: AgreementArg,
-        data: Annotated[Path, typer.Option("--data", "-d", help="Holdings: CSV, JSON or YAML; aggregate or itemized.")],
+        data: Annotated[Path | None, typer.Option(
+            "--data", "-d", help="Holdings: CSV, JSON or YAML; aggregate or itemized (default: the bundled record "
+                                 "of the agreement's treaty family).")] = None,
         party: PartyOption = None,
-        at: Annotated[str | None, typer.Option("--at", help="Evaluate on this date (YYYY-MM-DD).")] = None,
+        at: Annotated[str | None, typer.Option(
+            "--at", help="Evaluate on this date (YYYY-MM-DD; default: every date of the data).")] = None,
         cap: CapOption = None,
+        series: SeriesOption = None,
         fmt: FormatOption = Format.table,
     ) -> None:
-        """Check holdings against an agreement's limits. Exit 1 when a binding limit is exceeded."""
+        """Check holdings against an agreement's limits. Exit 1 when a binding limit is exceeded.
+
+        Without --data, the bundled record is checked (each estimator's series separately)."""
         from ..app._inputs import parse_caps, parse_optional_date
         from ..app.compliance import check
 
         caps = parse_caps(cap)
-        result = check(agreement, data, party=party, at=parse_optional_date(at, "--at"), caps=caps)
+        result = check(agreement, data, party=party, at=parse_optional_date(at, "--at"), caps=caps, series=series)
         emit_result(fmt, result)
         if result.exceeded:
             raise typer.Exit(1)
@@ -80,13 +88,14 @@ def register(app: typer.Typer) -> None:
         agreement: AgreementArg,
         party: PartyOption = None,
         cap: CapOption = None,
+        series: SeriesOption = None,
         fmt: FormatOption = Format.table,
     ) -> None:
         """Evaluate an agreement over every bundled exchange and estimate (the public record)."""
         from ..app._inputs import parse_caps
         from ..app.compliance import timeline
 
-        emit_result(fmt, timeline(agreement, party=party, caps=parse_caps(cap)))
+        emit_result(fmt, timeline(agreement, party=party, caps=parse_caps(cap), series=series))
 
     @app.command("report")
     def report_cmd(

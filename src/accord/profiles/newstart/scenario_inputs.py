@@ -7,6 +7,8 @@ turned into a :class:`accord.detection.scenarios.Context`.
 * deployed missile systems (US only): deployed Minuteman III and Trident II D5 from the bundled
   breakdown, maximum loadings from force_systems.csv, declared loadings 1 (Minuteman III) and,
   for Trident, derived from the aggregate where the breakdown allows (else 4, an estimate).
+  For another party the app layer (``accord.app.systems``) supplies the missile systems from the
+  per-system estimates another profile bundles (``Profile.systems``); this module imports none.
 * declared warhead containers: the party's latest stockpile estimate (flagged as an estimate).
 * defaults: the upload scenario needs deployed missile systems, bundled for the US only and from
   2013-03-01 on (the first US breakdown by system), so without ``--party`` it runs for the US and
@@ -96,8 +98,9 @@ def scenario_context(agreement: Agreement, party: str, day: _dt.date) -> Context
     systems: list[MissileSystem] = []
     notes: list[str] = []
     if party != "US":
-        gaps["systems"] = Gap("party", "per-system holdings are bundled for the US only; give the systems "
-                                       "explicitly (Python API: systems=[MissileSystem(...)])")
+        gaps["systems"] = Gap("party", f"the New START record has per-system holdings for the US only, none for "
+                                       f"{party}; give the systems explicitly (Python API: "
+                                       "systems=[MissileSystem(...)])")
     else:
         systems, notes = us_missile_systems(day)
         if not systems:
