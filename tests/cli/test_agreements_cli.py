@@ -130,7 +130,9 @@ def test_report_is_self_contained(tmp_path):
     r = run("report", "--out", str(tmp_path / "rep"))
     assert r.exit_code == 0, r.output
     page = (tmp_path / "rep" / "index.html").read_text()
-    assert page.count("<svg ") == 4 and page.count('role="img"') == 4  # three limits and the freeze, inline SVG
+    # Inline SVG charts, each with its alternative text: New START's three limits and the freeze, and the
+    # After New START part's holdings, cap levels (two) and upload capacity.
+    assert page.count("<svg ") == page.count('role="img"') == 8
     # no external resources: scripts, stylesheets or images loaded over the network
     assert not re.search(r"<(script|link|img)[^>]+(src|href)=['\"]https?:", page)
     for needle in ("us-2020-freeze", "ru-2025-voluntary", "901", "exceeded", "FAS"):

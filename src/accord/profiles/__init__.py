@@ -43,22 +43,37 @@ class ReportKit(Protocol):
     def source(self, source: Source | Mapping[str, Any] | None) -> str:
         """A citation, linked to its URL, with its reliability when it is not ``official``."""
 
-    def image(self, png: bytes | None, alt: str) -> str:
-        """An embedded PNG (a data URI: the page needs no network); empty without one."""
+    def named(self, title: str | None, ident: str) -> str:
+        """A human title with its id in small type after it."""
+
+    def chart(self, svg: str | None) -> str:
+        """A chart from :meth:`line_chart` or :meth:`band_chart` in a figure box (inline SVG: the
+        page needs no network); empty without one."""
 
     def findings_table(self, findings: Sequence[Finding]) -> str:
         """Findings with their values, caps, statuses, traces and sources."""
 
-    def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], *, row_headers: bool = False) -> str:
-        """A table of HTML cells (already escaped); ``row_headers``: the first cell of a row is a header."""
+    def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], *, row_headers: bool = False,
+              numeric: Sequence[int] = ()) -> str:
+        """A table of HTML cells (already escaped) in a box that scrolls by itself; ``row_headers``:
+        the first cell of a row is a header; ``numeric``: indices of right-aligned columns."""
 
     def line_chart(self, title: str, series: Series, cap: int | None,
-                   events: Sequence[tuple[_dt.date, str]]) -> bytes:
-        """One quantity over time, a line per party, a cap and dated event markers (PNG)."""
+                   events: Sequence[tuple[_dt.date, str]], *, y_label: str,
+                   x_label: str = "date of the figures") -> str:
+        """One quantity over time, a line per party, a cap and dated event markers; the y axis
+        labelled ``y_label`` (the unit). SVG text with its alternative text."""
 
     def band_chart(self, title: str, series: Series, caps: Mapping[str, int],
-                   window: tuple[_dt.date, _dt.date], band_label: str, *, what: str = "") -> bytes:
-        """Values per party (labelled "PARTY ``what``") with each party's cap and a shaded window (PNG)."""
+                   window: tuple[_dt.date, _dt.date], band_label: str, *, what: str = "", y_label: str,
+                   x_label: str = "date of the figures") -> str:
+        """Values per party (labelled "PARTY ``what``") with each party's cap and a shaded window;
+        the y axis labelled ``y_label``. SVG text with its alternative text."""
+
+    def range_chart(self, title: str, rows: Sequence[tuple[str, str, int, int, int]], *, x_label: str,
+                    log: bool = False) -> str:
+        """Estimates side by side, one row per ``(label, party, low, central, high)``: a dot at the
+        central value, a bar over the range; the x axis labelled ``x_label`` (the unit). SVG text."""
 
 
 @dataclass(frozen=True)
@@ -70,16 +85,30 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Analysis:
+    """A section a profile asks for but cannot compute itself: an analysis of the app layer (above
+    this one), such as ``caps`` (holdings against a range of caps) or ``capacity`` (upload
+    capacity), with its arguments in ``params``. The app computes it and puts a :class:`Section`
+    titled ``title`` in its place, ``intro`` (HTML) before the result."""
+
+    kind: str
+    title: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    intro: str = ""
+
+
+@dataclass(frozen=True)
 class ReportContent:
     """What a profile puts on the report page: the page title and heading, an introduction
     (HTML), the summary rows (also printed in the terminal: ``question``, ``party``,
-    ``answer``, ``as_of``, ``source``) and the sections."""
+    ``answer``, ``as_of``, ``source``) and the sections, in order (an :class:`Analysis` where the
+    app is to compute one)."""
 
     title: str
     heading: str
     intro: str
     summary: list[dict[str, Any]]
-    sections: list[Section]
+    sections: list[Section | Analysis]
 
 
 class ReportBuilder(Protocol):
@@ -137,6 +166,12 @@ class Profile:
     ``loadings`` its per-system maximum loadings; ``report`` its report; ``synthesize`` its
     synthetic-data generator (each ``None`` when the family has none). ``default`` marks the
     profile used when a question names no agreement.
+
+    A family whose record is several estimators' figures has ``series``: one Holdings per
+    estimator (e.g. "FAS Nuclear Notebook", "SIPRI Yearbook"), never merged; ``holdings`` then
+    returns no figures (a question must name its series). ``systems`` returns its per-system
+    holdings and maximum loadings, ``upload_rates`` its sourced upload-rate assumptions and
+    ``upload_estimates`` analysts' published upload estimates (the cross-check).
     """
 
     id: str
@@ -151,6 +186,10 @@ class Profile:
     synthesize: Synthesizer | None = None
     default: bool = False
     notes: tuple[str, ...] = field(default=())
+    series: Callable[[], Mapping[str, Holdings]] | None = None
+    systems: Callable[[], Sequence[Any]] | None = None
+    upload_rates: Callable[[], Sequence[Any]] | None = None
+    upload_estimates: Callable[[], Sequence[Any]] | None = None
 
     def serves(self, agreement: Agreement) -> bool:
         """True when ``agreement`` is one of the family's, derives from one, or declares its vocabulary."""
@@ -196,6 +235,6 @@ def default_profile() -> Profile:
 
 
 __all__ = [
-    "Loading", "Profile", "ReportBuilder", "ReportContent", "ReportKit", "Section", "Series", "SynthOutput",
+    "Analysis", "Loading", "Profile", "ReportBuilder", "ReportContent", "ReportKit", "Section", "Series", "SynthOutput",
     "Synthesizer", "default_profile", "get_profile", "profile_for", "profiles",
 ]

@@ -55,7 +55,7 @@ SCOPES: dict[str, tuple[str, frozenset[str]]] = {
 }
 
 #: How a figure's words become a range (README.md, "From words to ranges").
-RANGE_RULES = ("as_published", "rounding", "nearly", "more_than", "perhaps", "span")
+RANGE_RULES = ("as_published", "rounding", "nearly", "more_than", "perhaps", "span", "up_to")
 
 _DIR = "accord/profiles/after2026/datafiles"
 
@@ -78,12 +78,14 @@ def range_of(rule: str, value: int, high: int | None = None) -> Estimate:
       last non-zero digit (3,700 → 3,650–3,750; 1,770 → 1,765–1,775; 5,177 stays 5,177);
     - ``nearly`` N: one place value below N up to N; ``more_than`` N: N up to one place value above;
     - ``perhaps`` N: from 0 (perhaps none) to N;
-    - ``span`` (``value``–``high``, as published): central is the midpoint, rounded down.
+    - ``span`` (``value``–``high``, as published): central is the midpoint, rounded down;
+    - ``up_to`` (a published count ``value`` that may be as high as a stated maximum ``high``):
+      central and low are the count.
     """
-    if rule == "span":
+    if rule in ("span", "up_to"):
         if high is None:
-            raise ValueError("a span needs its high end")
-        return Estimate(value, (value + high) // 2, high)
+            raise ValueError(f"a {rule} range needs its high end")
+        return Estimate(value, (value + high) // 2 if rule == "span" else value, high)
     unit = place_value(value)
     if rule == "as_published" or (rule == "rounding" and unit == 1):
         return Estimate.exact(value)
@@ -154,6 +156,17 @@ def _cite(name: str, line: int, row: Mapping[str, str], key: str, extra: str = "
                   reliability=first.reliability, note=note or None, also=tuple(known[i] for i in ids[1:]))
 
 
+def _check_rule(name: str, line: int, prefix: str, rule: str, value: Estimate) -> None:
+    """The range is what its rule gives from the published figure (README, "From words to ranges")."""
+    if rule not in RANGE_RULES:
+        raise _fail(name, line, f"{prefix}rule", f"unknown range rule {rule!r} (known: {', '.join(RANGE_RULES)})")
+    two_ends = rule in ("span", "up_to")
+    expected = range_of(rule, value.low, value.high) if two_ends else range_of(rule, value.central)
+    if expected != value:
+        raise _fail(name, line, f"{prefix}low", f"the range {value.describe()} is not what rule {rule!r} gives "
+                    f"({expected.describe()})")
+
+
 def _estimate(name: str, line: int, row: Mapping[str, str], prefix: str = "") -> Estimate:
     """The row's ``low``/``central``/``high`` (with ``prefix``), checked against its rule."""
     low, central, high = (_int(name, line, row, f"{prefix}{k}") for k in ("low", "central", "high"))
@@ -202,10 +215,7 @@ def estimate_rows() -> tuple[EstimateRow, ...]:
                 raise _fail(name, line, key, f"unknown {key} {row[key]!r} (allowed: {', '.join(allowed)})")
         value = _estimate(name, line, row)
         rule = row["range_rule"]
-        expected = range_of(rule, value.low, value.high) if rule == "span" else range_of(rule, value.central)
-        if expected != value:
-            raise _fail(name, line, "low", f"the range {value.describe()} is not what rule {rule!r} gives "
-                        f"({expected.describe()})")
+        _check_rule(name, line, "", rule, value)
         extra = [f"range rule: {rule}" if value.is_range else ""]
         if row["date_precision"] != "day":
             extra.append(f"dated to the {row['date_precision']} only")
@@ -297,8 +307,10 @@ def system_holdings() -> tuple[SystemHolding, ...]:
         launchers = None
         if row["launchers_central"]:
             launchers = _estimate(name, line, row, "launchers_")
+            _check_rule(name, line, "launchers_", row["launchers_rule"], launchers)
             srcs.append(_cite(name, line, row, "launchers_source", "deployed missiles or aircraft"))
         warheads = _estimate(name, line, row, "warheads_")
+        _check_rule(name, line, "warheads_", row["warheads_rule"], warheads)
         srcs.append(_cite(name, line, row, "warheads_source", "warheads assigned"))
         per = _int(name, line, row, "max_per_launcher") if row["max_per_launcher"] else None
         if per is not None:

@@ -165,7 +165,8 @@ def _holdings_section(today: _dt.date, kit: ReportKit, charts: bool) -> Section:
                 if r is not None:
                     bars.append((f"{party} ({_short(est)}, {r.as_of.year})", party, r.value.low, r.value.central,
                                  r.value.high))
-        svg = kit.range_chart("Military stockpiles (deployed and stored warheads): the latest estimates",
+        svg = kit.range_chart("Military stockpiles (deployed and stored warheads) as each estimator last "
+                              "published them",
                               bars, x_label="warheads (military stockpile)", log=True)
     intro = (f"<p>The latest published estimate on or before {kit.text(today)} in each category, from the two "
              f"public estimators side by side — the {kit.text(FAS)} (Federation of American Scientists) and "
@@ -173,7 +174,9 @@ def _holdings_section(today: _dt.date, kit: ReportKit, charts: bool) -> Section:
              "\"approximately\" N, \"about\" N or a span is a range (low–high, the central value first; the "
              "rule is in the data's README); an exact figure has none. A dash: that estimator published no "
              "figure in that category. Military stockpile = deployed + stored; total inventory adds retired "
-             "warheads awaiting dismantlement.</p>")
+             "warheads awaiting dismantlement. Where an estimator's latest edition gives deployed and stored warheads "
+             "but no stockpile total, the chart shows its last published total (the year is on each bar) and the "
+             "cap-level tables below count the newer parts together, by the agreement's own rules.</p>")
     body = (intro + kit.chart(svg) + _holdings_table(FIVE, found, kit)
             + "<h3>For context: India, Pakistan, Israel, North Korea</h3>" + _holdings_table(CONTEXT, found, kit))
     return Section("Who holds what: five states' warheads, as estimates with ranges", body)
@@ -208,8 +211,8 @@ def _analyses(today: _dt.date) -> list[Analysis]:
         "caps", "Cap levels: US, UK and French warheads counted together (the Russian position)",
         {"agreement": "ru-2026-coalition", "caps": COALITION_CAPS, "at": today},
         intro=("<p>Russia's position is that British and French warheads be counted with the United States'. "
-               "The three together, against a range of caps; Russia's own holding of the same scope is in the "
-               "table above.</p>"))
+               "The three together against a range of caps, beside Russia's own holding of the same scope "
+               "(deployed and stored warheads), each estimator separately.</p>"))
     upload = Analysis(
         "capacity", "Upload capacity: how many warheads each side could add, and how fast",
         {"caps": UPLOAD_CAPS, "at": today},
@@ -224,8 +227,8 @@ def build(load: Callable[[str], Agreement], agreements: Sequence[Agreement], tod
     """The "After New START" part of the report (see the module docstring)."""
     proposals = [load(aid) for aid in PROPOSED]
     summary = [{"question": "proposed since New START expired", "party": "all",
-                "answer": "; ".join(f"{a.id} ({a.standing(today).state.replace('_', ' ')}, "
-                                    f"{a.regime.verification.replace('_', ' ')} verification)" for a in proposals),
+                "answer": "; ".join(f"{a.id} ({a.standing(today).state.replace('_', ' ')}; verification: "
+                                    f"{a.regime.verification.replace('_', ' ')})" for a in proposals),
                 "as_of": today, "source": "built-in library"}]
     summary += holdings_rows(today)
     intro = (f"<p>What binds, who holds what and what the proposals on the table would mean, as of "

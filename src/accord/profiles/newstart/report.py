@@ -31,6 +31,12 @@ EVENTS = (
     (_dt.date(2026, 2, 5), "expiry"),
 )
 RU_2022_URL = "https://mid.ru/en/foreign_policy/international_safety/1808707"
+#: The unit of each central limit (its chart's y axis).
+UNITS = {
+    "deployed_delivery_vehicles": "deployed missiles and heavy bombers",
+    "deployed_warheads": "warheads",
+    "deployed_and_nondeployed_launchers": "launchers and heavy bombers",
+}
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,17 @@ def _latest_complete(report: Report, party: str, limits: int) -> tuple[_dt.date,
 
 
 def _by(f: Finding) -> str:
+    span = f.headroom_range
+    if span is not None and span[0] != span[1]:  # a range: its margin in words, never the central one's
+        return f" ({f.describe_headroom()})"
     return f" by {-f.headroom:,}" if f.headroom is not None and f.headroom < 0 else ""
+
+
+def _vs(f: Finding) -> str:
+    """``value vs cap``, each with its range when it has one."""
+    value, cap = f.interval, f.cap_interval
+    assert value is not None and cap is not None
+    return f"{value.describe()} vs cap {cap.describe()}"
 
 
 def summary_rows(ev: Evaluations) -> list[dict[str, Any]]:
@@ -113,18 +129,14 @@ def summary_rows(ev: Evaluations) -> list[dict[str, Any]]:
         for f in measured:
             assert f.value is not None and f.cap is not None
             rows.append({"question": f"freeze under FAS estimates ({aid})", "party": f.party,
-                         "answer": f"{f.value:,} vs cap {f.cap:,}: {f.status}" + _by(f)
+                         "answer": f"{_vs(f)}: {f.status}" + _by(f)
                          + (" (estimate)" if f.estimate else ""),
                          "as_of": f.date, "source": _first_url(f)})
     for f in ev.dispute["ru-counting-2022"].where(limit=DISPUTED_LIMIT):
         rows.append({"question": "Russia's 2022 reading of Article II.1(c)", "party": f.party,
-                     "answer": f"{f.value:,} vs cap {f.cap:,}: {f.status}" + _by(f),
+                     "answer": f"{_vs(f)}: {f.status}" + _by(f),
                      "as_of": f.date, "source": RU_2022_URL})
-    today = ev.generated
-    in_force = [a.id for a in ev.agreements if a.adopted and a.in_force(today)]
-    rows.append({"question": f"in force on {today}", "party": "both",
-                 "answer": ", ".join(in_force) or "nothing", "as_of": today, "source": "built-in library"})
-    return rows
+    return rows  # what is in force on the day, for the whole library, the app's report puts first
 
 
 # ----------------------------------------------------------------------------- sections
@@ -134,16 +146,17 @@ def _limits_section(ev: Evaluations, kit: ReportKit, charts: bool) -> Section:
     ag = ev.timeline_agreement
     parts = []
     for lim in ag.limits:
-        png = None
+        svg = None
         if charts:
             series = {p: [(f.date, f.value) for f in ev.timeline.where(party=p, limit=lim.id)] for p in ag.parties}
-            png = kit.line_chart(f"{lim.title} ({lim.source.article})", series, lim.cap.value, EVENTS)
-        parts.append(f"<h3>{kit.text(lim.title)} — cap {kit.text(lim.cap.value)} ({kit.source(lim.source)})</h3>"
-                     + kit.image(png, lim.title))
+            svg = kit.line_chart(f"{lim.title} ({lim.source.article})", series, lim.cap.value, EVENTS,
+                                 y_label=UNITS.get(lim.id, "count"), x_label="date of the data exchange")
+        parts.append(f"<h3>{kit.named(lim.title, lim.id)} — cap {kit.text(lim.cap.value)} "
+                     f"({kit.source(lim.source)})</h3>" + kit.chart(svg))
     note = ("<p class=\"note\">Lines join the published six-monthly exchanges; a gap means the figure was not "
             "published.\nThe limits bind from 5 February 2018 (Article II.1). Russia \"suspended\" the treaty on "
             "21 February 2023 and\nprovided no data after; the treaty expired on 5 February 2026.</p>\n")
-    return Section(f"The three central limits over time ({kit.text(ag.id)})", note + "".join(parts))
+    return Section(f"The three central limits over time: {kit.named(ag.title, ag.id)}", note + "".join(parts))
 
 
 def _proposals_section(ev: Evaluations, kit: ReportKit) -> Section:
@@ -156,7 +169,7 @@ def _proposals_section(ev: Evaluations, kit: ReportKit) -> Section:
             return f"{e(a.effective.start)} – {e(a.effective.end) if a.effective.end else 'open'}"
         if what == "central limits":
             lims = [lim for lim in a.limits if lim.group == "limit"]
-            return "<br>".join(f"{e(lim.id)}: {e(lim.cap.describe())} from {e(lim.binding.start)} "
+            return "<br>".join(f"{kit.named(lim.title, lim.id)}: {e(lim.cap.describe())} from {e(lim.binding.start)} "
                                f"({e(lim.legal_form)})" + (" <em>scope widened</em>" if len(lim.categories) > 6 else "")
                                for lim in lims) or "—"
         if what == "freeze":
@@ -180,13 +193,13 @@ def _proposals_section(ev: Evaluations, kit: ReportKit) -> Section:
     intro = ("<p>What each agreement, proposal or interpretation in the library binds, how, and how it would be "
              "verified\n(see <code>accord diff A B</code> for the clause-by-clause comparison).</p>\n")
     return Section("The proposals side by side",
-                   intro + kit.table([""] + [e(a.id) for a in ev.agreements], rows, row_headers=True))
+                   intro + kit.table([""] + [kit.named(a.title, a.id) for a in ev.agreements], rows, row_headers=True))
 
 
 def _freeze_section(ev: Evaluations, kit: ReportKit, charts: bool) -> Section:
     fa, report = ev.freezes[FREEZES[0]]
     freeze = next(lim for lim in fa.limits if lim.group == "freeze")
-    png = None
+    svg = None
     if charts:
         series: dict[str, list[tuple[_dt.date, int | None]]] = {}
         for snap in bundled_holdings():
@@ -195,9 +208,10 @@ def _freeze_section(ev: Evaluations, kit: ReportKit, charts: bool) -> Section:
                 series.setdefault(snap.party, []).append((snap.date, c.value))
         caps = {f.party: f.cap for f in report.where(limit=freeze.id) if f.cap is not None}
         assert freeze.binding.end is not None
-        png = kit.band_chart("All nuclear warheads (military stockpile), with a freeze at the 5 Feb 2021 level",
+        svg = kit.band_chart("All nuclear warheads (military stockpile), with a freeze at the 5 Feb 2021 level",
                              series, caps, (freeze.binding.start, freeze.binding.end), "freeze year (hypothetical)",
-                             what="stockpile")
+                             what="stockpile", y_label="warheads (military stockpile)",
+                             x_label="date of the estimate")
     rows: list[Finding] = []
     for ag, rep in ev.freezes.values():
         rows += [f for f in _freeze_findings(ag, rep) if f.status != "not_binding"]
@@ -207,21 +221,23 @@ def _freeze_section(ev: Evaluations, kit: ReportKit, charts: bool) -> Section:
             "may reflect new information rather than\nchanges in the stockpile — these are estimates, not "
             "exchanged data.</p>\n")
     return Section("A freeze on all warheads, measured with the FAS estimates",
-                   note + kit.image(png, "freeze") + "\n" + kit.findings_table(rows))
+                   note + kit.chart(svg) + "\n" + kit.findings_table(rows))
 
 
 def _dispute_section(ev: Evaluations, kit: ReportKit) -> Section:
     intro = ("<p>The US declared 800 deployed and non-deployed launchers on 1 March 2022. Russia held that 56 "
              "converted\nTrident II launchers, 41 converted B-52H and 4 \"training silos\" remained accountable. "
              "Counting those item\ncounts under that reading:</p>\n")
-    body = "".join(f"<h3>{kit.text(aid)}</h3>" + kit.findings_table(r.where(limit=DISPUTED_LIMIT))
+    titles = {a.id: a.title for a in ev.agreements}
+    body = "".join(f"<h3>{kit.named(titles.get(aid), aid)}</h3>" + kit.findings_table(r.where(limit=DISPUTED_LIMIT))
                    for aid, r in ev.dispute.items())
     return Section("Russia's 2022 reading of Article II.1(c)", intro + body)
 
 
 def _findings_section(ev: Evaluations, kit: ReportKit) -> Section:
     binding = [f for f in ev.timeline.findings if f.status != "not_binding"]
-    return Section(f"Every finding since the limits bound ({kit.text(ev.timeline_agreement.id)})",
+    ag = ev.timeline_agreement
+    return Section(f"Every finding since the limits bound: {kit.named(ag.title, ag.id)}",
                    kit.findings_table(binding))
 
 
