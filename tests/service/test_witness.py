@@ -331,12 +331,15 @@ _CLI = "import sys; from accord.cli import main; sys.argv = ['accord', *sys.argv
 
 
 @contextmanager
-def witness_process(key_file: Path, log: Log, state: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """``accord witness serve`` in its own process, on a port it picks and prints; killed on exit."""
+def witness_process(key_file: Path, log: Log, state: Path,
+                    env: dict[str, str] | None = None) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """``accord witness serve`` in its own process (``env`` added to its environment), on a port
+    it picks and prints; killed on exit."""
     proc = subprocess.Popen(
         [sys.executable, "-c", _CLI, "witness", "serve", "--key", str(key_file), "--log",
          f"{ORIGIN}={log.key.public.vkey}", "--state", str(state), "--port", "0"],
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
     try:
         line = ""
         found = None

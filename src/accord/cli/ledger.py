@@ -104,6 +104,29 @@ def _pinned_keys(specs: list[str]) -> tuple[dict[str, Any], Any]:
     return parties, log_key
 
 
+def _witness_keys(values: list[str] | None, min_witnesses: int | None) -> list[Any]:
+    """Witness verifier keys (cosignature/v1, type 0x04) from repeated ``--witness-key`` options,
+    each a vkey or a file holding one; ``--min-witnesses`` needs at least one."""
+    from ..ledger.cosignature import WitnessKey, read_vkey
+
+    keys = []
+    for value in values or []:
+        key = read_vkey(value, field="--witness-key")
+        if not isinstance(key, WitnessKey):
+            raise InputError(f"{key.name}'s key is an Ed25519 note key (type 0x01), not a witness's cosignature/v1 "
+                             "key (type 0x04)", field="--witness-key")
+        keys.append(key)
+    names = {k.name for k in keys}
+    if min_witnesses is not None and not 1 <= min_witnesses <= len(names):
+        raise InputError(f"must be at least 1 and at most the {len(names)} witness(es) given by --witness-key",
+                         field="--min-witnesses")
+    return keys
+
+
+WitnessKeyOpt = Annotated[list[str] | None, typer.Option("--witness-key", help="A witness's verifier key (cosignature/v1: name+id+base64, or a file holding it); repeatable.")]  # noqa: E501
+MinWitnessesOpt = Annotated[int | None, typer.Option("--min-witnesses", help="How many of the --witness-key witnesses must have cosigned (default: all).")]  # noqa: E501
+
+
 def _open(db: str) -> Any:
     from ..ledger import Ledger
 
@@ -256,14 +279,27 @@ def prove(
     db: DbArg,
     index: Annotated[int, typer.Option("--index", help="0-based entry index.")],
     out: Annotated[Path, typer.Option("--out", help="Bundle file to write (C2SP tlog-proof, .tlog-proof).")],
+    checkpoint: Annotated[Path | None, typer.Option("--checkpoint", help="Prove against this checkpoint note of the ledger (e.g. the log's witness-cosigned one) instead of a stored one.")] = None,  # noqa: E501
     fmt: FormatOption = Format.table,
 ) -> None:
     """Write an offline bundle: the entry, its inclusion proof and the latest covering checkpoint
     that every party cosigned (else the latest covering one, with a note naming who has not)."""
+    from ..ledger.note import Note
+    from ..ledger.receipts import read_small_text
     from ..ledger.results import write_bundle
+    from ..ledger.trust import MAX_TRUST_FILE_BYTES
 
+    note = None
+    if checkpoint is not None:
+        text = read_small_text(checkpoint, "checkpoint note", MAX_TRUST_FILE_BYTES)
+        note = Note.parse(text, file=str(checkpoint))
     with _open(db) as ledger:
-        written = write_bundle(ledger, index, out)
+        try:
+            written = write_bundle(ledger, index, out, note)
+        except InputError as err:
+            if err.field == "checkpoint":
+                raise InputError(err.problem, file=str(checkpoint), field="--checkpoint") from None
+            raise
     if written.missing_cosigners:
         typer.echo(f"note: no checkpoint covering entry {index} is cosigned by every party; the one at size "
                    f"{written.size} lacks {', '.join(written.missing_cosigners)}", err=True)
@@ -276,10 +312,13 @@ def verify_bundle_cmd(
     key: Annotated[list[str], typer.Option("--key", help="log=PUBFILE for the log (required), NAME=PUBFILE for each party whose signature is required.")],  # noqa: E501
     origin: Annotated[str, typer.Option("--origin", help="The log's origin (first line of its checkpoints, shown by `ledger init`): a bundle from another log fails.")],  # noqa: E501
     receipt: Annotated[list[Path] | None, typer.Option("--receipt", help="A receipt from `ledger append --receipt` for this entry; repeatable.")] = None,  # noqa: E501
+    witness_key: WitnessKeyOpt = None,
+    min_witnesses: MinWitnessesOpt = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Verify a bundle with public keys only, against the pinned origin and log key (and any
-    receipts for its entry); exit 1 when it does not verify."""
+    receipts for its entry, and the witnesses that must have cosigned its checkpoint); exit 1
+    when it does not verify."""
     from ..ledger.bundle import verify_bundle
     from ..ledger.receipts import load_receipt
 
@@ -288,6 +327,7 @@ def verify_bundle_cmd(
         raise InputError("give the log's key as --key log=PUBFILE: a bundle is only as good as the log that "
                          "signed its checkpoint", field="--key")
     receipts = [(str(path), load_receipt(path)) for path in receipt or []]
+    witnesses = _witness_keys(witness_key, min_witnesses)
     try:
         text = bundle.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -295,7 +335,8 @@ def verify_bundle_cmd(
                                                  else exc.__class__.__name__)
         raise InputError(f"cannot read: {why}", file=str(bundle)) from None
     keys = [*parties.values(), log_key]
-    report = verify_bundle(text, keys, origin=origin, log_key=log_key, receipts=receipts, file=str(bundle))
+    report = verify_bundle(text, keys, origin=origin, log_key=log_key, receipts=receipts, file=str(bundle),
+                           witnesses=witnesses, min_witnesses=min_witnesses)
     _emit(fmt, report)
     if not report.ok:
         raise typer.Exit(1)
@@ -311,6 +352,8 @@ def audit(
     cosigner_state: Annotated[Path | None, typer.Option("--cosigner-state", help="A party's cosigner state file (what it last cosigned): the log must extend it.")] = None,  # noqa: E501
     require_cosigners: Annotated[str | None, typer.Option("--require-cosigners", help="PARTY[,PARTY…]: a checkpoint counts only if these parties cosigned it.")] = None,  # noqa: E501
     receipt: Annotated[list[Path] | None, typer.Option("--receipt", help="A receipt from `ledger append --receipt`: it must be honoured; repeatable.")] = None,  # noqa: E501
+    witness_key: WitnessKeyOpt = None,
+    min_witnesses: MinWitnessesOpt = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Re-verify every signature, the tree, every checkpoint and their consistency — against
@@ -334,11 +377,15 @@ def audit(
     else:
         anchor = None
     receipts = tuple((str(path), load_receipt(path)) for path in receipt or [])
+    witnesses = tuple(_witness_keys(witness_key, min_witnesses))
+    if witnesses and trusted is None:
+        raise InputError("witness cosignatures are checked on a trusted checkpoint note: give --trusted NOTE "
+                         "(e.g. the log's witness-cosigned checkpoint)", field="--witness-key")
     try:
-        policy = TrustPolicy(parties, log_key, origin, anchor, required, receipts)
+        policy = TrustPolicy(parties, log_key, origin, anchor, required, receipts, witnesses, min_witnesses)
     except InputError as err:
-        field = {"require_cosigners": "--require-cosigners", "key": "--key", "origin": "--origin"}.get(
-            err.field or "", err.field)
+        field = {"require_cosigners": "--require-cosigners", "key": "--key", "origin": "--origin",
+                 "witnesses": "--witness-key", "min_witnesses": "--min-witnesses"}.get(err.field or "", err.field)
         raise InputError(err.problem, file=err.file, line=err.line, field=field) from None
     report = audit_ledger(db, workers=workers, policy=policy)
     _emit(fmt, report, columns=list(PROBLEM_COLUMNS), footer=report.summary())
@@ -353,6 +400,44 @@ def export(db: DbArg, fmt: FormatOption = Format.table) -> None:
 
     with _open(db) as ledger:
         _emit(fmt, LedgerExport.of(ledger), columns=list(EXPORT_COLUMNS))
+
+
+@ledger_app.command()
+def submit(
+    url: Annotated[str, typer.Argument(help="The log server's URL (what `accord serve` printed), e.g. http://127.0.0.1:8080.")],
+    file: Annotated[Path, typer.Argument(help="JSON file with the entry's payload (an object).")],
+    key: KeyFileOpt,
+    kind: Annotated[str, typer.Option("--kind", help="Entry kind: declaration, notification, inspection-report, …")],
+    issued_at: Annotated[str | None, typer.Option("--issued-at", help="UTC time like 2026-02-05T00:00:00Z (default: now).")] = None,  # noqa: E501
+    origin: Annotated[str | None, typer.Option("--origin", help="The log's origin to sign for (default: the first line of its checkpoint).")] = None,  # noqa: E501
+    log_key: Annotated[Path | None, typer.Option("--log-key", help="The log's public key file: its checkpoint and the receipt must be signed by it.")] = None,  # noqa: E501
+    receipt: Annotated[Path | None, typer.Option("--receipt", help="Write the log's signed receipt (accord.ledger.receipt/v1) to this file.")] = None,  # noqa: E501
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Sign FILE.json's payload as KEYFILE's party, here (the key never leaves), and submit it to
+    the log server at URL; prints the index the log gave it. Submitting the same signed entry
+    again is answered with its first index."""
+    from ..ledger.keys import load_private_key, load_public_key
+    from ..ledger.results import check_writable, read_payload, write_receipt
+    from ..service.client import submit as submit_entry
+
+    signer = load_private_key(key)
+    pinned = load_public_key(log_key) if log_key is not None else None
+    if receipt is not None:
+        check_writable(receipt, "receipt")  # before anything is sent: nothing half-done
+    payload = read_payload(file)
+    try:
+        result = submit_entry(url, signer, kind, payload, origin=origin, issued_at=issued_at, log_key=pinned)
+    except InputError as err:
+        raise err.at(file=str(file)) if err.file is None else err from None
+    if receipt is not None:
+        try:
+            write_receipt(result.receipt, receipt)
+        except InputError as err:  # the entry is in the log: say so, print the answer, exit 1
+            _emit(Format.json, result)
+            _fail(f"entry {result.index} was submitted, but its receipt could not be written "
+                  f"(it is printed above): {err.one_line()}")
+    _emit(fmt, result)
 
 
 def register(app: typer.Typer) -> None:

@@ -24,6 +24,7 @@ from ..ledger.note import Checkpoint, Note, NoteSignature
 
 __all__ = [
     "MAX_PROOF_LINES",
+    "MAX_TREE_SIZE",
     "SIZE_CONTENT_TYPE",
     "AddCheckpoint",
     "encode_cosignatures",
@@ -36,6 +37,10 @@ __all__ = [
 
 #: "The client MUST NOT send more than 63 consistency proof lines."
 MAX_PROOF_LINES = 63
+#: The largest tree size a witness records: tlog sizes are uint64, but the state keeps them in
+#: SQLite's signed 64-bit integers (no log comes near 2^63 entries; a checkpoint claiming more is
+#: refused as a bad request rather than crash the witness).
+MAX_TREE_SIZE = (1 << 63) - 1
 #: The content type of a 409 reply carrying the witness's size.
 SIZE_CONTENT_TYPE = "text/x.tlog.size"
 
@@ -99,6 +104,9 @@ def parse_request(body: bytes) -> AddCheckpoint:
         checkpoint = Checkpoint.from_text(note.text)
     except InputError as err:
         raise InputError(f"checkpoint: {err.problem}", line=offset + err.line if err.line else None) from None
+    if checkpoint.size > MAX_TREE_SIZE:
+        raise InputError(f"checkpoint size {checkpoint.size} is above 2^63-1, more than a witness records",
+                         line=offset + 2)
     return AddCheckpoint(old, tuple(proof), note, checkpoint)
 
 
