@@ -73,6 +73,7 @@ def serve(
     import uvicorn
 
     from ..ledger.cosignature import load_witness_signer
+    from ..service.connections import BoundedH11Protocol
     from ..service.witness import create_witness_app
 
     if not 0 <= port <= 65535:
@@ -85,8 +86,10 @@ def serve(
     typer.echo(f"accord: witness {signer.name} at http://{shown}:{sock.getsockname()[1]}/ for "
                f"{len(logs)} log{'s' if len(logs) != 1 else ''}; vkey {signer.public.vkey}", err=True)
     sys.stderr.flush()
+    # BoundedH11Protocol: a connection that sends no request in time is closed, so idle sockets
+    # cannot hold all 256 places and lock the log out (uvicorn alone waits for ever).
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, timeout_keep_alive=5,
-                                           limit_concurrency=256))
+                                           limit_concurrency=256, http=BoundedH11Protocol))
     server.run(sockets=[sock])
 
 

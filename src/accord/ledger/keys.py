@@ -49,8 +49,10 @@ PARTY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 def valid_key_name(name: str) -> bool:
     """True iff ``name`` may name a signed-note key (C2SP signed-note): non-empty, no Unicode space,
-    no ``+`` (and, as a note may hold none anywhere, no control character below U+0020)."""
-    return bool(name) and not any(c.isspace() or c == "+" or ord(c) < 0x20 for c in name)
+    no ``+`` (and, as a note may hold none anywhere, no control character below U+0020, and no
+    lone surrogate: a str from argv holds one for each byte that is not UTF-8)."""
+    return bool(name) and not any(c.isspace() or c == "+" or ord(c) < 0x20 or 0xD800 <= ord(c) <= 0xDFFF
+                                  for c in name)
 
 
 def key_id(name: str, public: bytes) -> bytes:

@@ -33,16 +33,21 @@ _DASH = "\u2014 "
 MAX_NOTE_SIGNATURES = 100
 
 
-_CONTROL = re.compile("[\x00-\x09\x0b-\x1f]")  # C2SP: "ASCII control characters (those below U+0020)"
+# C2SP: "ASCII control characters (those below U+0020)"; and lone surrogates, which a str from
+# JSON ("\ud800") or from argv (undecodable bytes) can hold and no UTF-8 text can.
+_FORBIDDEN = re.compile("[\x00-\x09\x0b-\x1f\ud800-\udfff]")
 
 
 def check_note_chars(data: str, *, file: str | None = None) -> None:
     """:class:`InputError` (naming the line) when ``data`` holds an ASCII control character other
-    than newline: C2SP signed-note forbids them anywhere in a note."""
-    found = _CONTROL.search(data)
+    than newline (C2SP signed-note forbids them anywhere in a note) or a lone surrogate (a note
+    "MUST be valid UTF-8": such a str has no UTF-8 encoding at all)."""
+    found = _FORBIDDEN.search(data)
     if found is not None:
-        raise InputError(f"control character {found.group()!r} in a signed note", file=file,
-                         line=data.count("\n", 0, found.start()) + 1)
+        char = found.group()
+        problem = (f"lone surrogate {char!r} in a signed note: not UTF-8 text" if "\ud800" <= char <= "\udfff"
+                   else f"control character {char!r} in a signed note")
+        raise InputError(problem, file=file, line=data.count("\n", 0, found.start()) + 1)
 
 
 @dataclass(frozen=True)
