@@ -89,12 +89,18 @@ def test_the_date_picks_the_latest_data_on_or_before_it():
 
 
 def test_a_scope_of_categories_instead_of_a_limit():
-    # FAS Nuclear Notebook estimates of whole stockpiles, 2020: US ~3,800, RU ~4,310 (force_estimates.csv).
+    # FAS Nuclear Notebook estimates of whole stockpiles, 2020 (force_estimates.csv): US "approximately
+    # 3,800" (13 Jan 2020) and RU "approximately 4,310" (Mar 2020), ranges 3,750-3,850 and 4,305-4,315.
     r = cap_levels("us-2020-freeze", [3800, 4000], scope=["nuclear_warheads_all"], parties=["US", "RU"],
                    at=D(2020, 9, 1))
-    got = {(row["party"], row["cap"]): (row["status"], row["cut_central"]) for row in r.rows()}
-    assert got == {("US", 3800): ("under", 0), ("US", 4000): ("under", 0),
-                   ("RU", 3800): ("must_cut", 510), ("RU", 4000): ("must_cut", 310)}
+    got = {(row["party"], row["cap"]): (row["status"], row["cut_low"], row["cut_central"], row["cut_high"])
+           for row in r.rows()}
+    # a cap of 3,800 lies inside the US range: uncertain (0 to 50 to cut), not "under" from the central figure
+    assert got == {("US", 3800): ("uncertain", 0, 0, 50), ("US", 4000): ("under", 0, 0, 0),
+                   ("RU", 3800): ("must_cut", 505, 510, 515), ("RU", 4000): ("must_cut", 305, 310, 315)}
+    # triangular(3,750, 3,800, 3,850): P(count > 3,800) = 49.5² / (100 × 50)
+    assert next(row["p_over"] for row in r.rows() if row["cap"] == 3800 and row["party"] == "US") \
+        == pytest.approx(49.5 ** 2 / 5000)
     assert r.agreement_cap is None and r.scope == ("nuclear_warheads_all",)
 
 

@@ -99,8 +99,8 @@ def _whole(text: str, what: str, spec: str, field: str) -> int:
 def parse_cap_range(specs: str | Iterable[str], field: str = "--range") -> tuple[int, ...]:
     """The caps a user asks about, sorted and without repeats: each spec is ``START:STOP:STEP``
     (every STEP from START up to and including STOP: ``500:4000:250`` is 500, 750 … 4,000) or
-    one cap ``N``. Bad syntax (a thousands comma included), a step of 0, STOP below START and more
-    than ``MAX_CAPS`` caps in all are one-line InputErrors naming ``field``."""
+    one cap ``N``. Bad syntax (a thousands comma included), a step of 0, STOP below START, a cap
+    over ``MAX_COUNT`` and more than ``MAX_CAPS`` caps in all are one-line InputErrors naming ``field``."""
     caps: set[int] = set()
     for spec in [specs] if isinstance(specs, str) else list(specs):
         caps.update(_one_range(spec, field))
@@ -112,12 +112,22 @@ def parse_cap_range(specs: str | Iterable[str], field: str = "--range") -> tuple
     return tuple(sorted(caps))
 
 
+def _countable(cap: int, spec: str, field: str) -> None:
+    """A cap over the largest count a holdings file may give (``MAX_COUNT``) asks about nothing any
+    data could reach (and a 40-digit one is no number a chart can draw): an InputError."""
+    if cap > limits.MAX_COUNT:
+        shown = f"{cap:,}" if len(str(cap)) <= 20 else f"a {len(str(cap))}-digit number"
+        raise InputError(f"a cap of {shown} in {spec[:60]!r} is over {limits.MAX_COUNT:,}, the most one count may be "
+                         "(ACCORD_MAX_COUNT)", field=field)
+
+
 def _one_range(spec: str, field: str) -> range:
     text = spec.strip()
     if not text:
         raise InputError("expected START:STOP:STEP (e.g. 500:4000:250) or one cap N, got nothing", field=field)
     if ":" not in text:
         n = _whole(text, "the cap", text, field)
+        _countable(n, text, field)
         return range(n, n + 1)
     parts = text.split(":")
     if len(parts) != 3:
@@ -127,6 +137,7 @@ def _one_range(spec: str, field: str) -> range:
         raise InputError(f"STEP must be at least 1, got 0 in {text[:60]!r}", field=field)
     if stop < start:
         raise InputError(f"STOP ({stop:,}) is below START ({start:,}) in {text[:60]!r}", field=field)
+    _countable(stop, text, field)
     n = (stop - start) // step + 1
     if n > limits.MAX_CAPS:
         raise InputError(f"{n:,} caps, over the limit of {limits.MAX_CAPS:,} (use a larger STEP, or set "

@@ -12,7 +12,11 @@ For each party and delivery system (the profiles' per-system holdings, all estim
   of the estimates (stored strategic warheads where the estimator gives them, else all stored
   warheads — an upper bound, since non-strategic ones may not fit — else the military stockpile
   less the deployed warheads);
-- **could add** = the lesser of the two, end by end (``bound`` says which binds).
+- **could add** = the lesser of the two, end by end (``bound`` says which binds);
+- **level** after the upload = the lesser of the counted ceiling (each system's ceiling, never
+  below what it carries now) and what is counted now plus the reserve, end by end. It is not
+  "now + could add" end by end: the spare places' range pairs the low ceiling with the *most*
+  deployed, so adding it to the least deployed would claim more than the launchers carry.
 
 Counting: ``bombers="one"`` counts each deployed bomber as one warhead, as New START did, so
 loading bombers adds nothing counted (the published estimates start from New START's 1,550);
@@ -21,8 +25,10 @@ loading bombers adds nothing counted (the published estimates start from New STA
 Time: each leg (ICBMs, SLBMs, bombers) uploads in parallel at a constant rate, its spare places
 over the sourced time to upload the leg (``UploadRate.days``); the reserve is drawn as it goes.
 The time to pass a cap N is the first day the counted warheads exceed N. Its range runs from the
-earliest case (high deployed, high spare places and reserve, shortest time) to the latest (the
-opposite ends); ``None`` at the latest end means the cap may never be passed.
+earliest case (the high ends of the warheads deployed, the ceilings and the reserve, with the
+shortest times) to the latest (the low ends, the longest times); each case is one consistent
+reading of the estimates, so it never loads more than that case's ceiling. ``None`` at the
+latest end means the cap may never be passed.
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ from ..sources import Source
 from ._frame import frame
 from ._inputs import canonical_parties
 from .compliance import pick_series
-from .systems import all_system_holdings, system_holdings
+from .systems import all_system_holdings, system_dates, system_holdings
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -106,6 +112,24 @@ class SystemCapacity:
     rate: Rate | None
     sources: tuple[Source, ...]
     note: str | None
+    #: Whether loading the system counts (False for a bomber counted as one warhead).
+    counts_load: bool = True
+
+    @property
+    def counted_ceiling(self) -> Estimate:
+        """What the system counts after a full upload: its ceiling, never below what it carries now,
+        where loading it counts; else what it counts now (a bomber counted as one, a ceiling NOT FOUND)."""
+        if self.ceiling is None or not self.counts_load:
+            return self.counted_now
+        c, h = self.ceiling, self.deployed
+        return Estimate(max(c.low, h.low), max(c.central, h.central), max(c.high, h.high))
+
+    def spare_in_case(self, end: str) -> int:
+        """The counted spare places in one consistent case (``low``, ``central`` or ``high``: that
+        end of both the ceiling and the warheads deployed)."""
+        if self.ceiling is None or not self.counts_load:
+            return 0
+        return max(0, int(getattr(self.ceiling, end)) - int(getattr(self.deployed, end)))
 
     def to_json(self) -> dict[str, Any]:
         def js(e: Estimate | None) -> dict[str, int] | None:
@@ -205,14 +229,23 @@ class PartyCapacity:
     notes: tuple[str, ...]
 
     @property
+    def ceiling(self) -> Estimate:
+        """What the deployed launchers could count once full: the systems' counted ceilings, summed."""
+        return _sum([s.counted_ceiling for s in self.systems])
+
+    @property
     def level(self) -> Estimate:
-        """Counted warheads after the upload: now plus what could be added."""
-        return self.counted_now + self.added
+        """Counted warheads after a full upload: the launchers' ceiling, or what is counted now
+        plus the reserve where that is less, end by end (see the module docstring)."""
+        if self.reserve is None:
+            return self.ceiling
+        return _least(self.ceiling, self.counted_now + self.reserve.value)
 
     def to_json(self) -> dict[str, Any]:
         return {"party": self.party, "as_of": self.as_of.isoformat(), "counted_now": self.counted_now.to_json(),
                 "spare": self.spare.to_json(), "reserve": self.reserve.to_json() if self.reserve else None,
-                "added": self.added.to_json(), "level": self.level.to_json(), "bound": self.bound,
+                "added": self.added.to_json(), "level": self.level.to_json(), "ceiling": self.ceiling.to_json(),
+                "bound": self.bound,
                 "days_to_add": self.days_to_add.to_json() if self.days_to_add else None,
                 "caps": [c.to_json() for c in self.caps], "cross_checks": [c.to_json() for c in self.checks],
                 "systems": [s.to_json() for s in self.systems], "notes": list(self.notes)}
@@ -250,6 +283,9 @@ class UploadCapacity:
     bombers: str
     caps: tuple[int, ...]
     parties: tuple[PartyCapacity, ...]
+    #: The parties asked about with no per-system holdings on or before ``at``, each with the date
+    #: of its earliest (None: none bundled): named, never silently dropped.
+    missing: tuple[tuple[str, _dt.date | None], ...] = ()
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -265,7 +301,7 @@ class UploadCapacity:
                     "party": s.party, "system": s.system, "leg": s.leg, "as_of": s.as_of,
                     "launchers": s.launchers.describe() if s.launchers else None,
                     "max_per_launcher": s.max_per_launcher, **_ends("deployed", s.counted_now),
-                    **_ends("ceiling", s.counted_now + s.counted_spare if s.spare else None),
+                    **_ends("ceiling", s.counted_ceiling if s.spare else None),
                     **_ends("added", s.counted_spare if s.spare else None),
                     **_ends("days", s.rate.days if s.rate else None), "bound": None})
             row: dict[str, Any] = {
@@ -300,7 +336,8 @@ class UploadCapacity:
     def to_json(self) -> dict[str, Any]:
         return {"schema": SCHEMA, "at": self.at.isoformat(), "bombers": self.bombers,
                 "counting": BOMBER_TEXT[self.bombers], "caps": list(self.caps),
-                "parties": [p.to_json() for p in self.parties]}
+                "parties": [p.to_json() for p in self.parties],
+                "no_data": [{"party": m, "earliest": d.isoformat() if d else None} for m, d in self.missing]}
 
     def to_frame(self) -> pd.DataFrame:
         """The rows as a DataFrame (columns :attr:`columns`)."""
@@ -311,8 +348,13 @@ class UploadCapacity:
 
     def footer(self) -> str:
         lines = [f"Counting: {BOMBER_TEXT[self.bombers]}",
-                 "ceiling = counted now + could add; could add = the lesser of the spare places on deployed "
-                 "launchers and the reserve; every leg uploads in parallel at its sourced rate."]
+                 "could add = the lesser of the spare places on deployed launchers and the reserve; a party's "
+                 "ceiling = its level after a full upload: the launchers' ceiling, or counted now + the reserve where "
+                 "that is less (each end: the low ends together, the high ends together); every leg uploads in "
+                 "parallel at its sourced rate, until the reserve runs out."]
+        for m, first in self.missing:
+            lines.append(f"{m}: no per-system holdings on or before {self.at.isoformat()}"
+                         + (f" (the earliest are of {first.isoformat()})." if first else "."))
         for p in self.parties:
             if p.reserve is not None:
                 r = p.reserve
@@ -329,7 +371,7 @@ class UploadCapacity:
         against the caps: inline SVG."""
         from ..render.analysis_charts import capacity_chart
 
-        bars = [(p.party, _t(p.counted_now), _t(p.level), _t(p.counted_now + p.spare)) for p in self.parties]
+        bars = [(p.party, _t(p.counted_now), _t(p.level), _t(p.ceiling)) for p in self.parties]
         return capacity_chart(f"Upload capacity: deployed warheads now and after a full upload, as of "
                               f"{self.at.isoformat()}", bars, self.caps,
                               counting="each bomber counted as one warhead" if self.bombers == "one"
@@ -340,9 +382,9 @@ def _ceiling_text(s: SystemCapacity) -> str:
     """The counted ceiling of a system; for a bomber counted as one, what it could carry besides."""
     if s.ceiling is None:
         return "not found"
-    if s.counted_spare == Estimate.exact(0) and s.spare and s.spare.high > 0:
-        return f"{(s.counted_now + s.counted_spare).describe()} (carries up to {s.ceiling.describe()})"
-    return s.ceiling.describe()
+    if not s.counts_load:
+        return f"{s.counted_ceiling.describe()} (carries up to {s.ceiling.describe()})"
+    return s.counted_ceiling.describe()
 
 
 def _t(e: Estimate) -> tuple[int, int, int]:
@@ -447,7 +489,16 @@ def _days_to(legs: Sequence[tuple[int, float]], now: int, reserve: int | None, c
     return None  # pragma: no cover - total >= need is reached at the last breakpoint
 
 
-def _cap_time(cap: int, now: Estimate, legs: Sequence[tuple[Estimate, Estimate]], reserve: Estimate | None) -> CapTime:
+#: The cases of a time range: (the end of the estimates, the end of the sourced times) — the
+#: earliest case takes the high ends with the shortest times, the latest the low ends with the longest.
+CASES = (("high", "low"), ("central", "central"), ("low", "high"))
+
+
+def _cap_time(cap: int, now: Estimate, legs: Sequence[tuple[Sequence[SystemCapacity], Estimate]],
+              reserve: Estimate | None) -> CapTime:
+    """When the counted warheads pass ``cap``: each leg ``(systems, days)`` loads its spare places
+    of the case (:meth:`SystemCapacity.spare_in_case`) over that case's days, all drawing on the
+    case's reserve."""
     if now.low > cap:
         return CapTime(cap, "already_over", 0.0, 0.0, 0.0)
     if not legs:
@@ -455,9 +506,10 @@ def _cap_time(cap: int, now: Estimate, legs: Sequence[tuple[Estimate, Estimate]]
 
     def case(end: str, days_end: str) -> float | None:
         r = getattr(reserve, end) if reserve is not None else None
-        return _days_to([(getattr(a, end), float(getattr(d, days_end))) for a, d in legs], getattr(now, end), r, cap)
+        loads = [(sum(s.spare_in_case(end) for s in systems), float(getattr(d, days_end))) for systems, d in legs]
+        return _days_to(loads, getattr(now, end), r, cap)
 
-    early, central, late = case("high", "low"), case("central", "central"), case("low", "high")
+    early, central, late = (case(end, days_end) for end, days_end in CASES)
     if early is None:
         return CapTime(cap, "never", None, None, None)
     return CapTime(cap, "reachable" if late is not None else "may_never", early, central, late)
@@ -469,7 +521,7 @@ def _cap_time(cap: int, now: Estimate, legs: Sequence[tuple[Estimate, Estimate]]
 def _system(h: Any, bombers: str, rates: dict[str, Rate]) -> SystemCapacity:
     ceiling: Estimate | None = h.ceiling
     spare = _spare(ceiling, h.warheads) if ceiling is not None else None
-    one_each = h.leg == "bomber" and bombers == "one"
+    one_each = h.leg == "bomber" and bombers == "one"  # loading them adds nothing counted
     if one_each:
         counted_now = h.launchers if h.launchers is not None else Estimate.exact(0)
         counted_spare = Estimate.exact(0)
@@ -477,7 +529,8 @@ def _system(h: Any, bombers: str, rates: dict[str, Rate]) -> SystemCapacity:
         counted_now = h.warheads
         counted_spare = spare if spare is not None else Estimate.exact(0)
     return SystemCapacity(h.party, h.system, h.leg, h.as_of, h.launchers, h.max_per_launcher, h.warheads,
-                          counted_now, ceiling, spare, counted_spare, rates.get(h.leg), tuple(h.sources), h.note)
+                          counted_now, ceiling, spare, counted_spare, rates.get(h.leg), tuple(h.sources), h.note,
+                          counts_load=not one_each)
 
 
 def _party(party: str, day: _dt.date, bombers: str, caps: Sequence[int], series: tuple[str, Holdings] | None
@@ -503,11 +556,11 @@ def _party(party: str, day: _dt.date, bombers: str, caps: Sequence[int], series:
                      f"{'it' if len(missing) == 1 else 'them'}, so the ceiling is a lower bound")
     if bombers == "one" and any(s.leg == "bomber" and s.launchers is None for s in systems):
         notes.append("the number of deployed bombers was not found: they count 0")
-    # Each leg's counted spare places, scaled down in proportion where the reserve binds, load at its rate.
+    # Each leg loads its counted spare places at its own sourced rate, all legs drawing on one reserve.
     by_leg: dict[str, list[SystemCapacity]] = {}
     for s in systems:
         by_leg.setdefault(s.leg, []).append(s)
-    legs: list[tuple[Estimate, Estimate]] = []
+    legs: list[tuple[Sequence[SystemCapacity], Estimate]] = []
     unrated = []
     for leg, members in by_leg.items():
         leg_spare = _sum([s.counted_spare for s in members])
@@ -517,26 +570,38 @@ def _party(party: str, day: _dt.date, bombers: str, caps: Sequence[int], series:
         if rate is None:
             unrated.append(LEG_TITLES.get(leg, leg))
             continue
-        legs.append((leg_spare, rate.days))
+        legs.append((members, rate.days))
     if unrated:
         notes.append(f"no sourced upload rate for {', '.join(unrated)}: left out of the timing")
-    days_to_add = None
-    if legs:
-        days_to_add = Estimate(max(d.low for _, d in legs), max(d.central for _, d in legs),
-                               max(d.high for _, d in legs))
     cap_times = tuple(_cap_time(c, counted_now, legs, reserve.value if reserve else None) for c in caps)
-    checks = tuple(_cross_check(e, counted_now, spare, added, reserve, systems, bombers)
-                   for e in _published_estimates(party))
-    return PartyCapacity(party, max(s.as_of for s in systems), systems, counted_now, spare, reserve, added, bound,
-                         days_to_add, cap_times, checks, tuple(notes))
+    result = PartyCapacity(party, max(s.as_of for s in systems), systems, counted_now, spare, reserve, added, bound,
+                           None, cap_times, (), tuple(notes))
+    if legs:
+        result = replace(result, days_to_add=_days_to_add(result, legs))
+    return replace(result, checks=tuple(_cross_check(e, result, bombers) for e in _published_estimates(party)))
+
+
+def _days_to_add(p: PartyCapacity, legs: Sequence[tuple[Sequence[SystemCapacity], Estimate]]) -> Estimate:
+    """Whole days (rounded up) until each case has loaded what it can add (``level − now`` of the
+    case): the slowest leg where the launchers bind, sooner where the reserve runs out first. The
+    ends are the least and the most of the cases."""
+    days = []
+    for end, days_end in CASES:
+        loads = [(sum(s.spare_in_case(end) for s in systems), float(getattr(d, days_end))) for systems, d in legs]
+        adds = getattr(p.level, end) - getattr(p.counted_now, end)
+        t = _days_to(loads, 0, None, adds - 1)
+        # None: the unrated legs' places are in the level but nobody said how fast they load
+        days.append(math.ceil(t) if t is not None else max(math.ceil(float(getattr(d, days_end))) for _, d in legs))
+    return Estimate(min(days), min(max(days[1], min(days)), max(days)), max(days))
 
 
 def _percent(part: Estimate, whole: Estimate) -> Estimate:
-    """``100 · part / whole`` as a range (the low end over the most held now), rounded."""
+    """``100 · part / whole`` as a range (the low end over the most held now), rounded; a whole
+    whose low end is 0 is taken from 1 at that end (a share of nothing has no upper bound)."""
     def pc(a: int, b: int) -> int:
         return round(100 * a / b) if b else 0
 
-    return Estimate(pc(part.low, whole.high), pc(part.central, whole.central), pc(part.high, whole.low))
+    return Estimate(pc(part.low, whole.high), pc(part.central, whole.central), pc(part.high, max(1, whole.low)))
 
 
 def _close(computed: Estimate, published: Estimate) -> str:
@@ -548,8 +613,8 @@ def _close(computed: Estimate, published: Estimate) -> str:
     return f"{abs(diff):,} ({abs(pct):.0f}%) {'above' if diff > 0 else 'below'} the published figure"
 
 
-def _cross_check(e: Any, now: Estimate, spare: Estimate, added: Estimate, reserve: Reserve | None,
-                 systems: Sequence[SystemCapacity], bombers: str) -> CrossCheck:
+def _cross_check(e: Any, p: PartyCapacity, bombers: str) -> CrossCheck:
+    now, spare, added, reserve, systems = p.counted_now, p.spare, p.added, p.reserve, p.systems
     reasons: list[str] = []
     if reserve is not None and reserve.value.central < spare.central:
         reasons.append(f"The reserve binds: {reserve.value.describe()} stored warheads ({reserve.scope}, "
@@ -574,10 +639,13 @@ def _cross_check(e: Any, now: Estimate, spare: Estimate, added: Estimate, reserv
                        f"{now.describe()} now, so the increase is compared: published "
                        f"{e.value.central - e.baseline:,}, computed {added.describe()}.")
     elif e.kind == "level":
-        computed, what = now + added, "(counted now + what could be added)"
+        computed, what = p.level, "(the level after a full upload)"
     elif e.kind == "factor":
-        # "Could double": the level after the upload over the level now, compared in per cent (×2 = 200%).
-        computed = _percent(now + added, now)
+        # "Could double": the level after the upload over the level now, compared in per cent (×2 = 200%):
+        # 100 + the increase, whose ends pair the least added with the most held now (never now's
+        # low end with the level's, which would claim more than the launchers carry).
+        up = _percent(added, now)
+        computed = Estimate(100 + up.low, 100 + up.central, 100 + up.high)
         what = "% of the level now, after the upload"
         return CrossCheck(e.party, e.kind, e.phrase, e.value, e.baseline, computed, what,
                           _close(computed, e.value.scaled(100)), tuple(reasons), e.source)
@@ -615,6 +683,8 @@ def upload_capacity(
     if not known:
         raise InputError("no treaty profile bundles per-system holdings", field="--parties")
     wanted = canonical_parties(parties, known, field="--parties", where="parties with bundled per-system holdings")
+    if wanted is not None and not wanted:  # an empty list asks about nobody; None asks the default
+        raise InputError(f"give at least one party (known: {', '.join(known)})", field="--parties")
     record = _series()
     chosen: tuple[str, Holdings] | None = None
     if record:
@@ -632,7 +702,9 @@ def upload_capacity(
     if not result:
         raise InputError(f"no per-system holdings on or before {day.isoformat()} for "
                          f"{', '.join(wanted or known)}", field="--at")
-    return UploadCapacity(day, bombers, all_caps, result)
+    missing = tuple((p, min(system_dates(p), default=None)) for p, f in zip(wanted or known, found, strict=True)
+                    if f is None)
+    return UploadCapacity(day, bombers, all_caps, result, missing)
 
 
 #: The use case under the name the report's analyses use (``Analysis("capacity", …)``).

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, is_dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -219,7 +219,7 @@ class CapLevels:
                          "over the estimate's range.")
         for h in self.holdings:
             if h.value is None:
-                lines.append(f"{h.label}: no data ({h.note or 'none on or before ' + self.at.isoformat()}).")
+                lines.append(f"{h.label}: {h.note or 'no data on or before ' + self.at.isoformat()}.")
                 continue
             cites = "; ".join(dict.fromkeys(s.cite() for s in h.sources)) or "no source"
             lines.append(f"{h.label}: {h.value.describe()} {self.unit} as of {h.as_of} ({cites}).")
@@ -237,11 +237,23 @@ class CapLevels:
         )
 
 
+#: The probe's cap: a plain number. The agreement's own cap must not shape the holding: a freeze
+#: (a level on a date) read from the very data of the holding is compared as one exact figure by
+#: the engine, which would drop the estimate's range, and a ``holding_of`` cap would bring in
+#: the parties it is weighed against.
+_PROBE_CAP = Cap(value=0)
+
+
 def _probe(ag: Agreement, limit: Limit, scope: tuple[str, ...]) -> Limit:
     """The limit as a probe: the chosen scope, binding at every date (a hypothetical cap is
-    asked about whatever the agreement's dates), counted by the same rule (a coalition stays one)."""
+    asked about whatever the agreement's dates), counted by the same rule (a coalition stays one),
+    under a plain cap (see :data:`_PROBE_CAP`)."""
     title = limit.title if scope == limit.categories else " + ".join(ag.category(c).title for c in scope)
-    return replace(limit, title=title, categories=scope, binding=Period(_dt.date.min, None))
+    spec: Any = limit.spec  # a rule: a frozen dataclass, most with a ``cap`` field
+    if is_dataclass(spec) and not isinstance(spec, type) and "cap" in {f.name for f in fields(spec)}:
+        spec = replace(spec, cap=_PROBE_CAP)
+    return replace(limit, title=title, categories=scope, cap=_PROBE_CAP, binding=Period(_dt.date.min, None),
+                   spec=spec)
 
 
 def _scope_limit(ag: Agreement, scope: tuple[str, ...]) -> Limit:
@@ -277,7 +289,17 @@ def choose_limit(ag: Agreement, limit: str | None, scope: Sequence[str] | None) 
     return chosen, cats if cats is not None else chosen.categories
 
 
-def _holdings_of(findings: Iterable[Finding], limit_id: str, series: str | None) -> list[Holding]:
+def _no_data(f: Finding, day: _dt.date) -> str:
+    """Why ``f`` has no value, in the data's terms (the agreement's dates are no reason here: the
+    question is hypothetical)."""
+    missing = tuple(getattr(f.trace, "missing", ()) or ())
+    if f.data_as_of is None:
+        return f"no data on or before {day.isoformat()}"
+    what = f": no figure for {', '.join(missing)}" if missing else ""
+    return f"the data on or before {day.isoformat()} do not value the scope{what}"
+
+
+def _holdings_of(findings: Iterable[Finding], limit_id: str, series: str | None, day: _dt.date) -> list[Holding]:
     out = []
     for f in findings:
         if f.limit != limit_id:
@@ -288,10 +310,9 @@ def _holdings_of(findings: Iterable[Finding], limit_id: str, series: str | None)
             value = Estimate(f.value, f.value, f.value) if low is None or high is None else Estimate(low, f.value, high)
         parts = getattr(f.trace, "parts", ())
         sources = tuple(dict.fromkeys(p.source for p in parts if p.source is not None))
-        notes = f.trace.get("notes", []) if f.value is None else []
         out.append(Holding(f.party, tuple(f.parties or (f.party,)), series, value, f.data_as_of,
-                           f.data_reliability or weakest(s.reliability for s in sources), sources,
-                           "; ".join(notes) or None))
+                           (f.data_reliability or weakest(s.reliability for s in sources)) if value else None,
+                           sources, _no_data(f, day) if value is None else None))
     return out
 
 
@@ -330,6 +351,8 @@ def cap_levels(
         origin = "the bundled record" + ("" if list(record) == [None] else f" ({', '.join(map(str, record))})")
     known = list(dict.fromkeys([*ag.parties, *(p for h in record.values() for p in h.parties)]))
     wanted = canonical_parties(parties, known, field="--parties", where=f"parties of {ag.id} or with data")
+    if wanted is not None and not wanted:  # an empty list asks about nobody; None asks the default
+        raise InputError(f"give at least one party (known: {', '.join(known)})", field="--parties")
     who = tuple(wanted) if wanted else ag.parties
     probe = _probe(ag, chosen, cats)
     # A coalition's cap is weighed against the other parties' own holdings (Russia's, against the
@@ -346,7 +369,7 @@ def cap_levels(
     for name, holdings in record.items():
         for asked, parties_asked in probes:
             report = evaluate(asked, holdings, parties=parties_asked, at=day)
-            found += _holdings_of(report.findings, asked.limits[0].id, name)
+            found += _holdings_of(report.findings, asked.limits[0].id, name, day)
     # Each party's series side by side: US (FAS), US (SIPRI), RU (FAS) …; coalitions last.
     rank = {p: i for i, p in enumerate(who)}
     order = {n: i for i, n in enumerate(record)}

@@ -37,6 +37,10 @@ class ComplianceResult:
 
     report: Report
     heading: str
+    #: Where the agreement stands on the date asked (today without one): ``Agreement.standing``.
+    #: A proposal's terms are evaluated as if adopted, so its ``within`` binds nobody: the footer
+    #: and JSON say so.
+    standing: Any | None = None
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -69,7 +73,10 @@ class ComplianceResult:
         ]
 
     def to_json(self) -> dict[str, Any]:
-        return self.report.to_json()
+        out = self.report.to_json()
+        if self.standing is not None:
+            out["standing"] = self.standing.to_json()
+        return out
 
     def to_frame(self) -> pd.DataFrame:
         """The report's own DataFrame: one row per finding."""
@@ -79,10 +86,18 @@ class ComplianceResult:
         return self.heading
 
     def footer(self) -> str:
-        """``N findings: 3 within, 1 exceeds …`` (statuses in alphabetical order)."""
+        """``N findings: 3 within, 1 exceeds …`` (statuses in alphabetical order), then where the
+        agreement stands on the date (a proposal's findings bind nobody)."""
         counts = Counter(f.status for f in self.report.findings)
         text = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
-        return f"{len(self.report.findings)} findings: {text}" if self.report.findings else "No findings."
+        line = f"{len(self.report.findings)} findings: {text}" if self.report.findings else "No findings."
+        if self.standing is None:
+            return line
+        line += f"\nOn {self.standing.day.isoformat()}: {self.standing.text.rstrip('.')}."
+        if self.standing.state == "proposal":
+            line += (" Its findings are what its terms would give if it were adopted: a 'within' or 'exceeds' "
+                     "binds nobody.")
+        return line
 
 
 def _cap_keys(ag: Agreement) -> dict[str, tuple[str, ...]]:
@@ -132,11 +147,19 @@ def check(ref: str, data: str | Path | None = None, *, party: str | None = None,
     series by series, each finding naming its ``series`` (``series`` picks one)."""
     q = resolve(ref, party, caps)
     if data is None:
-        return _bundled(q, at, series, f"{q.agreement.id}: the bundled record")
+        return _standing(_bundled(q, at, series, f"{q.agreement.id}: the bundled record"), q.agreement, at)
     if series is not None:
         raise InputError("--series picks one of the bundled estimate series; it does not apply to --data",
                          field="--series")
-    return _evaluate(q, load_holdings(data, q.agreement), at, f"{q.agreement.id}: {data}")
+    return _standing(_evaluate(q, load_holdings(data, q.agreement), at, f"{q.agreement.id}: {data}"), q.agreement, at)
+
+
+def _standing(result: ComplianceResult, ag: Agreement, day: _dt.date | None) -> ComplianceResult:
+    """``result`` with where ``ag`` stands on ``day`` (today without one), where the model says."""
+    standing = getattr(ag, "standing", None)
+    if not callable(standing):
+        return result
+    return replace(result, standing=standing(day or _dt.date.today()))
 
 
 def _evaluate(q: Question, holdings: Holdings, day: _dt.date | None, heading: str) -> ComplianceResult:
@@ -218,4 +241,4 @@ def timeline(ref: str, *, party: str | None = None, caps: Mapping[str, Any] | No
     """The agreement ``ref`` over every bundled exchange and estimate of its treaty family
     (series by series where the record is several estimators' series)."""
     q = resolve(ref, party, caps)
-    return _bundled(q, None, series, f"{q.agreement.id}: the public record")
+    return _standing(_bundled(q, None, series, f"{q.agreement.id}: the public record"), q.agreement, None)
