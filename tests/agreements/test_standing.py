@@ -35,7 +35,7 @@ def test_new_start_expired_on_5_february_2026_and_says_so():
 
 def test_the_original_treaty_says_it_lapsed_in_2021():
     a = load_agreement("newstart")
-    assert a.standing(D(2021, 2, 6)).state == "expired" and "expired on 2021-02-05" in a.standing(D(2021, 2, 6)).text
+    assert a.standing(D(2021, 2, 6)).state == "expired" and "term ended on 2021-02-05" in a.standing(D(2021, 2, 6)).text
     assert a.standing(D(2010, 4, 8)).state == "not_yet" and "2011-02-05" in a.standing(D(2010, 4, 8)).text
 
 

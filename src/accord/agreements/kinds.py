@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .. import limits
 from ..errors import InputError
 from ..periods import parse_date
 from ._yaml import LineDict
@@ -128,11 +129,13 @@ def _at(clause: Clause, m: Mapping[str, Any], key: Any, problem: str, field: str
     return clause.error(None, problem, field)
 
 
-def parse_cap(clause: Clause, *, level_on: bool = True, key: str = "cap") -> Cap:
+def parse_cap(clause: Clause, *, level_on: bool = True, key: str = "cap", holding_of: bool = False) -> Cap:
     """The clause's required ``cap``: ``N``; ``{value: N}``; ``{values: {DATE: N or null}}`` (a
-    step function; ``null`` ends the limit); or, with ``level_on``, ``{level_on: DATE}``. A
-    mapping may add ``parameter: true`` (the user may set the cap; this is its default) and, for
-    a parameter, ``range: {low: N, high: N}``: the documented span of caps worth exploring."""
+    step function; ``null`` ends the limit); with ``level_on``, ``{level_on: DATE}``; and, with
+    ``holding_of`` (for a kind that evaluates it), ``{holding_of: [PARTY, ...]}``: those parties'
+    own holding of the clause's categories on the same date. A mapping may add ``parameter:
+    true`` (the user may set the cap; this is its default) and, for a parameter, ``range: {low:
+    N, high: N}``: the documented span of caps worth exploring."""
     m = clause.data
     f = f"{clause.field}.{key}"
     if m.get(key) is None:
@@ -145,8 +148,9 @@ def parse_cap(clause: Clause, *, level_on: bool = True, key: str = "cap") -> Cap
     parameter = c.get("parameter", False)
     if not isinstance(parameter, bool):
         raise _at(clause, c, "parameter", "must be true or false", f"{f}.parameter")
-    forms = [k for k in ("value", "values", "level_on") if k in c]
-    allowed = {"value", "values", "parameter", "range"} | ({"level_on"} if level_on else set())
+    forms = [k for k in ("value", "values", "level_on", "holding_of") if k in c]
+    allowed = {"value", "values", "parameter", "range"} | ({"level_on"} if level_on else set()) \
+        | ({"holding_of"} if holding_of else set())
     for k in c:
         if k not in allowed:
             raise _at(clause, c, k, f"unknown cap field (allowed: {', '.join(sorted(allowed))})", f"{f}.{k}")
@@ -161,7 +165,25 @@ def parse_cap(clause: Clause, *, level_on: bool = True, key: str = "cap") -> Cap
         except InputError as err:
             raise _at(clause, c, "level_on", err.problem, f"{f}.level_on") from None
         return Cap(level_on=day, parameter=parameter, range=span)
+    if "holding_of" in c:
+        return Cap(holding_of=_holders(clause, c, f"{f}.holding_of"), parameter=parameter, range=span)
     return Cap(steps=_steps(clause, c, f"{f}.values"), parameter=parameter, range=span)
+
+
+def _holders(clause: Clause, c: Mapping[str, Any], f: str) -> tuple[str, ...]:
+    """``holding_of``: one or more of the agreement's parties, no repeats."""
+    v = c["holding_of"]
+    if isinstance(v, str):
+        v = [v]
+    if not isinstance(v, list) or not v or not all(isinstance(p, str) for p in v):
+        raise _at(clause, c, "holding_of", "must be a list of one or more party codes", f)
+    for p in v:
+        if p not in clause.parties:
+            raise _at(clause, c, "holding_of", f"{p!r} is not a party to the agreement "
+                      f"(parties: {', '.join(clause.parties)})", f)
+    if len(set(v)) != len(v):
+        raise _at(clause, c, "holding_of", "has a duplicate party", f)
+    return tuple(v)
 
 
 def _range(clause: Clause, c: Mapping[str, Any], f: str, parameter: bool) -> tuple[int, int] | None:
@@ -175,8 +197,16 @@ def _range(clause: Clause, c: Mapping[str, Any], f: str, parameter: bool) -> tup
         raise _at(clause, c, "range", "must be {low: N, high: N}", f)
     low = _count(clause, r, "low", r["low"], f"{f}.low")
     high = _count(clause, r, "high", r["high"], f"{f}.high")
+    largest = limits.MAX_COUNT
+    for key, n in (("low", low), ("high", high)):
+        if n > largest:  # a cap above any count accord reads explores nothing
+            raise _at(clause, r, key, f"{n:,} is above the largest count accord reads ({largest:,}; "
+                      f"{limits.limit('COUNT').env})", f"{f}.{key}")
     if low > high:
         raise _at(clause, r, "low", f"low ({low}) is above high ({high})", f"{f}.low")
+    default = c.get("value")
+    if isinstance(default, int) and not isinstance(default, bool) and not low <= default <= high:
+        raise _at(clause, c, "range", f"the default cap ({default:,}) is outside its range ({low:,} to {high:,})", f)
     return low, high
 
 

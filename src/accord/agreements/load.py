@@ -479,10 +479,20 @@ def _suspensions(ctx: _Ctx, raw: LineDict, parties: tuple[str, ...], start: _dt.
         stopped = _str_list(ctx, m, "stopped", f, allowed=REGIME_PARTS)
         if not stopped:
             raise ctx.err(m, "stopped", f"needs at least one of {', '.join(REGIME_PARTS)}", f"{f}.stopped")
+        for other in out:  # one party, one suspension at a time: else who stopped what, when, is ambiguous
+            if other.party == party and _overlap(begin, until, other.start, other.end):
+                raise ctx.err(m, "from", f"overlaps suspension {other.id!r} of {party} (from {other.start}"
+                              f"{f' until {other.end}' if other.end else ', open-ended'}): end the earlier one with "
+                              "until, or merge them", f"{f}.from")
         out.append(Suspension(sid, party, begin, stopped, _str(ctx, m, "text", f) or "", _source(ctx, m, f),
                               until, _str(ctx, m, "kept", f, required=False),
                               _str(ctx, m, "note", f, required=False)))
     return out
+
+
+def _overlap(a: _dt.date, b: _dt.date | None, c: _dt.date, d: _dt.date | None) -> bool:
+    """Whether the half-open periods ``[a, b)`` and ``[c, d)`` share a day (None: open-ended)."""
+    return (d is None or a < d) and (b is None or c < b)
 
 
 def _vocabulary(ctx: _Ctx, raw: LineDict) -> Vocabulary:

@@ -63,8 +63,8 @@ class CountingRule:
 
 @dataclass(frozen=True)
 class Cap:
-    """A cap: a number, a dated step function of numbers, or the level of the limit's own
-    scope on a date (a freeze).
+    """A cap: a number, a dated step function of numbers, the level of the limit's own
+    scope on a date (a freeze), or other parties' own holding of that scope (``holding_of``).
 
     ``steps`` are ``(date, value)`` pairs sorted by date: each value holds from its date until
     the next; a ``None`` value ends the limit. ``parameter`` marks a cap the user may set
@@ -78,6 +78,9 @@ class Cap:
     parameter: bool = False
     steps: tuple[tuple[_dt.date, int | None], ...] = ()
     range: tuple[int, int] | None = None
+    #: Parties whose own holding of the same categories, on the same date, is the cap (a coalition
+    #: weighed against another party: ``US+UK+FR`` against ``RU``).
+    holding_of: tuple[str, ...] = ()
 
     def value_on(self, day: _dt.date) -> int | None:
         """The number in force on ``day``: the fixed value, or the step in force (None before
@@ -101,6 +104,8 @@ class Cap:
                              for d, v in self.steps)
         elif self.value is not None:
             text = f"{self.value:,}"
+        elif self.holding_of:
+            text = f"the {'combined ' if len(self.holding_of) > 1 else ''}holding of {'+'.join(self.holding_of)}"
         else:
             text = f"level on {self.level_on.isoformat() if self.level_on else '?'}"
         if self.range is not None:
@@ -117,6 +122,8 @@ class Cap:
             out["values"] = [{"from": d.isoformat(), "value": v} for d, v in self.steps]
         if self.range is not None:
             out["range"] = {"low": self.range[0], "high": self.range[1]}
+        if self.holding_of:
+            out["holding_of"] = list(self.holding_of)
         return out
 
 
@@ -417,7 +424,10 @@ class Agreement:
         if not self.adopted:
             when = f"from {eff.start.isoformat()}" + (f" until {eff.end.isoformat()}" if eff.end else "")
             note = f" ({self.adoption_note.rstrip('.')})" if self.adoption_note else ""
-            text = (f"{self.id} is a proposal, never in force{note}; if adopted it would be in force {when}. "
+            # a period already over on ``day`` is spoken of in the past
+            would = "it would have been in force" if eff.end is not None and day >= eff.end else \
+                "if adopted it would be in force"
+            text = (f"{self.id} is a proposal, never in force{note}; {would} {when}. "
                     f"Nothing of it binds on {day.isoformat()}")
             return Standing(day, "proposal", text, eff, (self.source,))
         if day < eff.start:
@@ -426,9 +436,18 @@ class Agreement:
             return Standing(day, "not_yet", text, eff, (self.entry_into_force.source,))
         if eff.end is not None and day >= eff.end:
             last = eff.end - _dt.timedelta(days=1)
+            assert self.expires is not None
+            ext = self.extension
+            if ext is not None and ext.max_years:
+                # the term ended, but the agreement allowed an extension: an extended agreement is a
+                # file of its own (a derived file), so this file must not say the agreement lapsed
+                text = (f"{self.id}'s term ended on {eff.end.isoformat()} (in force {eff.start.isoformat()} to "
+                        f"{last.isoformat()}); it could be extended by up to {ext.max_years} years "
+                        f"({ext.by}), which this file does not include (an extension is an agreement file of "
+                        f"its own): none of this file's limits binds on {day.isoformat()}")
+                return Standing(day, "expired", text, eff, (self.expires.source, ext.source))
             text = (f"{self.id} expired on {eff.end.isoformat()} (in force {eff.start.isoformat()} to "
                     f"{last.isoformat()}): none of its limits binds on {day.isoformat()}")
-            assert self.expires is not None
             return Standing(day, "expired", text, eff, (self.expires.source,))
         until = f"; it expires on {eff.end.isoformat()}" if eff.end else ""
         text = f"{self.id} is in force on {day.isoformat()} (since {eff.start.isoformat()}{until})"

@@ -25,6 +25,9 @@ from ...errors import InputError
 from ...forces.estimates import Estimate
 from ...forces.holdings import Count, Holdings, ReportedTotal, Snapshot
 from ...sources import Source
+from .._ranges import RANGE_RULES as RANGE_RULES
+from .._ranges import place_value as place_value
+from .._ranges import range_of as range_of
 
 FAS = "FAS Nuclear Notebook"
 SIPRI = "SIPRI Yearbook"
@@ -54,50 +57,9 @@ SCOPES: dict[str, tuple[str, frozenset[str]]] = {
     "total_inventory": ("total inventory", frozenset(CATEGORIES)),
 }
 
-#: How a figure's words become a range (README.md, "From words to ranges").
-RANGE_RULES = ("as_published", "rounding", "nearly", "more_than", "perhaps", "span", "up_to")
-
+# RANGE_RULES, place_value and range_of (README.md, "From words to ranges") are the rule every
+# profile shares, in accord.profiles._ranges; they are imported above under their own names.
 _DIR = "accord/profiles/after2026/datafiles"
-
-
-def place_value(n: int) -> int:
-    """The place value of ``n``'s last non-zero digit: 100 for 3,700, 10 for 1,770, 1 for 5,177
-    (and for 0)."""
-    unit = 1
-    while n and n % (unit * 10) == 0:
-        unit *= 10
-    return unit
-
-
-def range_of(rule: str, value: int, high: int | None = None) -> Estimate:
-    """The range a figure's words give (README.md, "From words to ranges"):
-
-    - ``as_published``: the figure itself;
-    - ``rounding`` ("approximately", "about", "roughly", and every figure of a table whose
-      publisher says all are approximate): the figure plus or minus half the place value of its
-      last non-zero digit (3,700 → 3,650–3,750; 1,770 → 1,765–1,775; 5,177 stays 5,177);
-    - ``nearly`` N: one place value below N up to N; ``more_than`` N: N up to one place value above;
-    - ``perhaps`` N: from 0 (perhaps none) to N;
-    - ``span`` (``value``–``high``, as published): central is the midpoint, rounded down;
-    - ``up_to`` (a published count ``value`` that may be as high as a stated maximum ``high``):
-      central and low are the count.
-    """
-    if rule in ("span", "up_to"):
-        if high is None:
-            raise ValueError(f"a {rule} range needs its high end")
-        return Estimate(value, (value + high) // 2 if rule == "span" else value, high)
-    unit = place_value(value)
-    if rule == "as_published" or (rule == "rounding" and unit == 1):
-        return Estimate.exact(value)
-    if rule == "rounding":
-        return Estimate(value - unit // 2, value, value + unit // 2)
-    if rule == "nearly":
-        return Estimate(value - unit, value, value)
-    if rule == "more_than":
-        return Estimate(value, value, value + unit)
-    if rule == "perhaps":
-        return Estimate(0, value, value)
-    raise ValueError(f"unknown range rule {rule!r} (known: {', '.join(RANGE_RULES)})")
 
 
 def _rows(name: str) -> Iterator[tuple[int, dict[str, str]]]:
