@@ -108,10 +108,15 @@ def test_freeze_cap_defaults_to_the_level_at_the_start_and_can_be_set():
     ag = load_agreement("us-2020-freeze")
     r = evaluate(ag, bundled_holdings(), at=D(2021, 6, 1))
     ru = r.where(party="RU", limit="all_warheads_freeze")[0]
-    # FAS: RU stockpile ~4,310 (Mar 2020), ~4,500 (Apr 2021)
+    # FAS: RU stockpile "approximately 4,310" (Mar 2020) and "nearly 4,500" (Apr 2021), ranges by the
+    # words (force_estimates.csv): cap 4,305-4,315, value 4,400-4,500. The whole value range is above
+    # the whole cap range, so it exceeds whatever the true counts within them, by 85 to 195.
     assert ru.cap == 4310 and ru.value == 4500 and ru.status == "exceeds" and ru.estimate
+    assert (ru.cap_low, ru.cap_high, ru.low, ru.high) == (4305, 4315, 4400, 4500)
+    assert ru.headroom_range == (-195, -85) and ru.p_exceeds == 1.0 and ru.distribution
     assert ru.trace["cap"]["data_as_of"] == "2020-03-13"
     us = r.where(party="US", limit="all_warheads_freeze")[0]
+    # the US value on 1 June 2021 is the baseline itself (FAS, 12 Jan 2021, ~3,800): at the cap
     assert us.cap == 3800 and us.value == 3800 and us.status == "within"
     r2 = evaluate(ag, bundled_holdings(), at=D(2021, 6, 1), caps={"all_warheads_freeze": {"RU": 4600}})
     assert r2.where(party="RU", limit="all_warheads_freeze")[0].status == "within"

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable, Mapping
+from numbers import Integral
 
 from ..agreements.model import Agreement
 from ..errors import InputError
@@ -49,7 +50,8 @@ def evaluate(
     snapshot on or before ``at`` that has data for it (``data_as_of`` says which). ``caps``
     sets parameter caps: ``{limit_id: n}`` or ``{limit_id: {party: n}}``; an unknown limit, or a
     party the limit does not cap (a coalition's cap is set by its label, ``US+UK+FR``), is an
-    InputError rather than a cap silently left unset. ``distribution`` (``triangular`` or
+    InputError rather than a cap silently left unset, and so is a cap that is not a whole
+    number >= 0. ``distribution`` (``triangular`` or
     ``uniform``) is the one ``p_exceeds`` is computed under for ranges. The agreement and
     holdings are not modified.
     """
@@ -87,3 +89,12 @@ def _check_caps(agreement: Agreement, caps: Mapping[str, int | Mapping[str, int]
             for key in given:
                 if key not in keys:
                     raise InputError(f"{lid} has no cap for {key!r} (set it for: {', '.join(keys)})", field="caps")
+        for value in given.values() if isinstance(given, Mapping) else (given,):
+            if value is not None and not _whole(value):
+                raise InputError(f"the cap of {lid} must be a whole number >= 0, not {value!r:.40}", field="caps")
+
+
+def _whole(value: object) -> bool:
+    """An int (or a numpy integer) >= 0, not a bool: int() would read 1000.7 as 1000 and True as
+    1, silently, and fail on NaN with a traceback."""
+    return not isinstance(value, bool) and isinstance(value, Integral) and int(value) >= 0

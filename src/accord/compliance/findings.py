@@ -139,14 +139,20 @@ class DataTrace:
 
 @dataclass(frozen=True)
 class MemberTrace:
-    """One member of a coalition: its value (None without data) and the date of its data."""
+    """One member of a coalition: its value (None without data), the date of its data, and its
+    range when the value is an estimate with a span (``value`` is then its central value)."""
 
     party: str
     value: int | None
     as_of: _dt.date | None
+    range: Estimate | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"party": self.party, "value": self.value, "as_of": self.as_of.isoformat() if self.as_of else None}
+        out: dict[str, Any] = {"party": self.party, "value": self.value}
+        if self.range is not None and self.range.is_range:
+            out.update({"low": self.range.low, "high": self.range.high})
+        out["as_of"] = self.as_of.isoformat() if self.as_of else None
+        return out
 
 
 @dataclass(frozen=True)

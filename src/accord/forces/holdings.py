@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as _dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..sources import Source
@@ -101,27 +101,35 @@ class Snapshot:
 
     def merged(self, other: Snapshot) -> Snapshot:
         """This snapshot with ``other``'s counts, totals and items added (same party and date)."""
-        assert (self.party, self.date) == (other.party, other.date)
-        counts = dict(self.counts)
-        counts.update(other.counts)
-        origins = [o for o in (self.origin, other.origin) if o]
-        return Snapshot(
-            self.party, self.date, counts, self.totals + other.totals,
-            other.items if other.items is not None else self.items,
-            "; ".join(dict.fromkeys(origins)), self.synthetic or other.synthetic,
-            "; ".join(n for n in (self.note, other.note) if n) or None,
-            other.items_source if other.items is not None else self.items_source,
-        )
+        return _merge((self, other))
+
+
+def _merge(snaps: Sequence[Snapshot]) -> Snapshot:
+    """Snapshots of one party and date as one, in one pass (merging them two at a time would copy
+    every total so far at each step): later counts and items replace earlier ones, totals add up."""
+    first = snaps[0]
+    assert all((s.party, s.date) == (first.party, first.date) for s in snaps)
+    counts: dict[str, Count] = {}
+    for s in snaps:
+        counts.update(s.counts)
+    last = next((s for s in reversed(snaps) if s.items is not None), None)
+    return Snapshot(
+        first.party, first.date, counts, tuple(t for s in snaps for t in s.totals),
+        last.items if last is not None else None,
+        "; ".join(dict.fromkeys(s.origin for s in snaps if s.origin)), any(s.synthetic for s in snaps),
+        "; ".join(s.note for s in snaps if s.note) or None,
+        last.items_source if last is not None else first.items_source,
+    )
 
 
 class Holdings:
     """Snapshots by party and date; snapshots for the same (party, date) are merged."""
 
     def __init__(self, snapshots: Iterable[Snapshot] = ()) -> None:
-        by_key: dict[tuple[str, _dt.date], Snapshot] = {}
+        groups: dict[tuple[str, _dt.date], list[Snapshot]] = {}
         for s in snapshots:
-            key = (s.party, s.date)
-            by_key[key] = by_key[key].merged(s) if key in by_key else s
+            groups.setdefault((s.party, s.date), []).append(s)
+        by_key = {key: group[0] if len(group) == 1 else _merge(group) for key, group in groups.items()}
         self._by_party: dict[str, list[Snapshot]] = {}
         for key in sorted(by_key):
             self._by_party.setdefault(key[0], []).append(by_key[key])

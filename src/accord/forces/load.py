@@ -30,6 +30,8 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import io
+import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,7 @@ from .. import limits
 from ..agreements.model import Agreement
 from ..errors import InputError
 from ..sources import Source
+from ._jsonpos import field_name as _field
 from ._jsonpos import line_of
 from .estimates import Estimate
 from .holdings import Count, Holdings, ReportedTotal, Snapshot
@@ -47,6 +50,8 @@ _META_COLUMNS = {"party", "date", "as_of", "as_of_date", "source", "source_url",
 #: The keys of a range in JSON/YAML, and the suffixes of a range's columns in a wide CSV.
 _RANGE_KEYS = ("low", "central", "high")
 _WIDE_ENDS = (".low", ".high")
+#: A line break as the CSV reader counts lines (it reads the text with ``newline=""``).
+_BREAKS = re.compile(r"\r\n?|\n")
 
 
 def _show(value: Any, limit: int = 60) -> str:
@@ -55,20 +60,14 @@ def _show(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _field(name: object) -> str:
-    """A name from the file as a field path: control characters escaped, cut to 80 characters."""
-    text = str(name)
-    if not text.isprintable():
-        text = repr(text)[1:-1]
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
 def _count(value: Any, *, file: str, line: int | None, field: str) -> int:
     if isinstance(value, str):
         text = value.strip().replace(",", "") if value.strip() else ""
         if not text:
             raise InputError("is empty", file=file, line=line, field=field)
-        if len(text) > limits.MAX_INT_DIGITS + 1 or not text.lstrip("+-").isdigit():
+        # ASCII digits only: str.isdigit() also accepts "²" (which int() refuses) and "١٢٣" (which it reads)
+        digits = text[1:] if text[:1] in "+-" else text
+        if len(text) > limits.MAX_INT_DIGITS + 1 or not (digits.isascii() and digits.isdigit()):
             raise InputError(f"count must be a whole number of at most {limits.MAX_INT_DIGITS} digits, "
                              f"not {_show(value)}", file=file, line=line, field=field)
         value = int(text)
@@ -131,7 +130,9 @@ class _Names:
         self.agreement = agreement
         self.categories = agreement.category_ids
         self.limits = {lim.id: lim for lim in agreement.limits}
-        self.seen: dict[tuple[str, _dt.date, str], int | None] = {}
+        #: What each (party, date) was given for: a category, or the set of categories a total
+        #: covers (``a+b``, ``b+a`` and a limit over a and b are one thing), with its line and name.
+        self.seen: dict[tuple[str, _dt.date, str | frozenset[str]], tuple[int | None, str]] = {}
 
     def party(self, value: Any, *, file: str, line: int | None, field: str) -> str:
         if not isinstance(value, str) or value not in self.agreement.parties:
@@ -141,24 +142,37 @@ class _Names:
 
     def add(self, party: str, day: _dt.date, name: str, value: Estimate, counts: dict[str, Count],
             totals: list[ReportedTotal], source: Source, *, file: str, line: int | None, field: str) -> None:
-        key = (party, day, name)
+        what = self._what(name, file=file, line=line, field=field)
+        key = (party, day, what)
         if key in self.seen:
             # Two figures for the same thing: which one is right is the user's call, not ours.
-            earlier = self.seen[key]
-            raise InputError(f"{name} for {party} on {day} is given twice" +
-                             (f" (first on line {earlier})" if earlier else ""), file=file, line=line, field=field)
-        self.seen[key] = line
-        span = value if value.is_range else None
-        if name in self.categories:
-            counts[name] = Count(value.central, source, range=span)
-        elif name in self.limits:
-            totals.append(ReportedTotal(frozenset(self.limits[name].categories), value.central, name, source,
-                                        range=span))
-        elif "+" in name and all(p in self.categories for p in name.split("+")):
-            totals.append(ReportedTotal(frozenset(name.split("+")), value.central, name, source, range=span))
-        else:
-            raise InputError(f"unknown category or limit {_show(name)} in agreement {self.agreement.id}",
+            earlier, first_name = self.seen[key]
+            where = ", ".join(([f"first on line {earlier}"] if earlier else []) +
+                              ([f"as {first_name}"] if first_name != name else []))
+            this = name if len(name) <= 50 else name[:47] + "..."
+            raise InputError(f"{this} for {party} on {day} is given twice" + (f" ({where})" if where else ""),
                              file=file, line=line, field=field)
+        self.seen[key] = (line, name)
+        span = value if value.is_range else None
+        if isinstance(what, str):
+            counts[name] = Count(value.central, source, range=span)
+        else:
+            totals.append(ReportedTotal(what, value.central, name, source, range=span))
+
+    def _what(self, name: str, *, file: str, line: int | None, field: str) -> str | frozenset[str]:
+        """A category's id, or the categories a total covers (a limit's, or ``a+b``)."""
+        if name in self.categories:
+            return name
+        if name in self.limits:
+            return frozenset(self.limits[name].categories)
+        parts = name.split("+")
+        if len(parts) > 1 and all(p in self.categories for p in parts):
+            if len(set(parts)) < len(parts):  # "a+a" is no total over two categories
+                raise InputError(f"a category is named twice in the sum {_show(name)}", file=file, line=line,
+                                 field=field)
+            return frozenset(parts)
+        raise InputError(f"unknown category or limit {_show(name)} in agreement {self.agreement.id}",
+                         file=file, line=line, field=field)
 
 
 def load_holdings(path: str | Path, agreement: Agreement) -> Holdings:
@@ -173,7 +187,7 @@ def load_holdings(path: str | Path, agreement: Agreement) -> Holdings:
     if suffix == ".csv":
         return _from_csv(text, file, names)
     if suffix == ".json":
-        data = limits.parse_json(text, file=file)
+        data = _parse_json(text, file)
         try:
             return _from_data(data, file, names)
         except InputError as err:
@@ -188,6 +202,53 @@ def load_holdings(path: str | Path, agreement: Agreement) -> Holdings:
     return _from_data(data, file, names)
 
 
+def _parse_json(text: str, file: str) -> Any:
+    """The JSON in ``text`` as :func:`limits.parse_json` reads it (which reports every problem in
+    one line), except that a key given twice in one object is an error naming its second line:
+    json would keep the last silently, where YAML and CSV holdings refuse two figures for one thing."""
+    repeated: list[tuple[dict[str, Any], str]] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(items)
+        if len(out) < len(items) and not repeated:  # the first object found with a key twice
+            seen: set[str] = set()
+            for key, _ in items:
+                if key in seen:
+                    repeated.append((out, key))
+                    break
+                seen.add(key)
+        return out
+
+    decoder = json.JSONDecoder(parse_int=limits.json_decoder().parse_int, object_pairs_hook=pairs)
+    try:
+        data = decoder.decode(text)
+    except (ValueError, RecursionError):  # bad JSON, an integer too long, nesting too deep
+        return limits.parse_json(text, file=file)  # which says so
+    if limits.too_deep(data, limits.MAX_DEPTH):
+        return limits.parse_json(text, file=file)
+    if repeated:
+        target, key = repeated[0]
+        where = _path_to(data, target)
+        field = f"{where}.{_field(key)}" if where else _field(key)
+        raise InputError("key is given twice in one object (json would keep the last one, silently)", file=file,
+                         line=line_of(text, field), field=field)
+    return data
+
+
+def _path_to(data: Any, target: object) -> str:
+    """The field path of the object ``target`` inside ``data`` (``snapshots[1].counts``)."""
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        value, path = stack.pop()
+        if value is target:
+            return path
+        if isinstance(value, dict):
+            stack += [(v, f"{path}.{_field(k)}" if path else _field(k)) for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    return ""
+
+
 def _from_csv(text: str, file: str, names: _Names) -> Holdings:
     try:
         return _read_csv(csv.DictReader(io.StringIO(text, newline="")), file, names)
@@ -199,6 +260,12 @@ def _read_csv(reader: csv.DictReader[str], file: str, names: _Names) -> Holdings
     if not reader.fieldnames:
         raise InputError("empty CSV file (a header line is required)", file=file, line=1)
     header = [h.strip() for h in reader.fieldnames]
+    named: set[str] = set()
+    for column in header:
+        if column in named:  # a row would keep only the last such column's cell, silently
+            raise InputError("column is named twice in the header", file=file, line=1, field=_field(column))
+        if column:  # empty names (a spreadsheet's trailing commas) hold nothing that is read
+            named.add(column)
     if "party" not in header:
         raise InputError("CSV needs a 'party' column", file=file, line=1, field="party")
     date_col = next((c for c in ("date", "as_of", "as_of_date") if c in header), None)
@@ -208,7 +275,7 @@ def _read_csv(reader: csv.DictReader[str], file: str, names: _Names) -> Holdings
     _check_range_columns(header, long, file)
     snaps: list[Snapshot] = []
     for raw in reader:
-        line = reader.line_num
+        line = _first_line(reader.line_num, raw)
         if None in raw or any(v is None for v in raw.values()):
             # A short row would leave its last columns empty: a gap the user did not write.
             extra: list[str] = raw.get(None) or []  # type: ignore[assignment]
@@ -247,6 +314,13 @@ def _read_csv(reader: csv.DictReader[str], file: str, names: _Names) -> Holdings
     return Holdings(snaps)
 
 
+def _first_line(last: int, raw: Mapping[str | None, Any]) -> int:
+    """The line a CSV record starts on: the reader counts to its last line, past the line breaks
+    inside quoted fields (a note over several lines)."""
+    cells = [c for k, c in raw.items() if k is not None and isinstance(c, str)] + list(raw.get(None) or [])
+    return last - sum(len(_BREAKS.findall(c)) for c in cells)
+
+
 def _check_range_columns(header: list[str], long: bool, file: str) -> None:
     """A range's columns come in pairs, beside the column of their central value."""
     if long:
@@ -255,14 +329,15 @@ def _check_range_columns(header: list[str], long: bool, file: str) -> None:
                 raise InputError(f"a '{end}' column needs a '{other}' column (a range has both ends)",
                                  file=file, line=1, field=end)
         return
+    columns = set(header)
     for column in header:
         if column.endswith(_WIDE_ENDS):
             base, end = column.rsplit(".", 1)
             other = f"{base}.{'high' if end == 'low' else 'low'}"
-            if base not in header:
+            if base not in columns:
                 raise InputError(f"a range column needs the column of its central value, {_show(base)}",
                                  file=file, line=1, field=_field(column))
-            if other not in header:
+            if other not in columns:
                 raise InputError(f"a range column needs its other end, {_show(other)}", file=file, line=1,
                                  field=_field(column))
 

@@ -146,13 +146,25 @@ def data_trace(snap: Snapshot | None) -> DataTrace | None:
 
 def finding(ctx: Context, limit: Limit, party: str, day: _dt.date, valuation: Valuation, cap: CapTrace, *,
             data: DataTrace | None, no_data_note: str, parties: tuple[str, ...] = (),
-            members: tuple[MemberTrace, ...] = ()) -> Finding:
+            members: tuple[MemberTrace, ...] = (), own_baseline: bool = False) -> Finding:
     """The finding of ``limit`` for ``party`` on ``day`` given its value and cap: the status is
     ``not_in_force``, ``not_binding``, ``no_data`` (no value, or no cap), then ``exceeds``,
-    ``uncertain`` or ``within`` from the intervals (:func:`compare`), checked in that order."""
+    ``uncertain`` or ``within`` from the intervals (:func:`compare`), checked in that order.
+
+    ``own_baseline`` says that the value is read from the very data its cap was (a freeze
+    evaluated on the data of its own date): one figure on both sides, whose difference is that of
+    the central figures (0) whatever the true count. The two are then compared as exact figures
+    (no interval, no probability; the trace keeps the ranges), never as two independent
+    estimates that might differ."""
     agreement = ctx.agreement
     notes = list(valuation.notes)
     value, cap_span = valuation.span, cap.span
+    same = own_baseline and value is not None and cap_span is not None and (value.is_range or cap_span.is_range)
+    if same:
+        assert value is not None and valuation.value is not None and cap.value is not None
+        same_note = (f"the value is the baseline itself (the data as of {cap.data_as_of} on both sides): "
+                     f"{_interval(value)} against itself, at the cap whatever the true count")
+        value, cap_span = Estimate.exact(valuation.value), Estimate.exact(cap.value)
     if not agreement.in_force(day):
         status = "not_in_force"
         notes.append(_not_in_force(agreement, day))
@@ -171,6 +183,8 @@ def finding(ctx: Context, limit: Limit, party: str, day: _dt.date, valuation: Va
         notes.append("the cap cannot be set: " + (cap.problem or "no baseline"))
     else:
         status = compare(value, cap_span)
+        if same:
+            notes.append(same_note)
     # a probability only where a value was compared with a cap, and something in it is a range
     ranged = status in ("within", "exceeds", "uncertain") and value is not None and cap_span is not None \
         and (value.is_range or cap_span.is_range)
@@ -219,10 +233,15 @@ def _range_note(value: Estimate, cap: Estimate, status: str, p: float | None, di
     else:
         what += "uncertain, the true count may be on either side of the cap"
     if p is not None:
-        what += f"; P(over the cap) = {p:.3g} under {DISTRIBUTIONS[distribution]}"
+        what += f"; P(over the cap) {_probability(p)} under {DISTRIBUTIONS[distribution]}"
         if value.is_range and cap.is_range:
             what += ", value and cap independent"
     return what + "; headroom is the central estimate's"
+
+
+def _probability(p: float) -> str:
+    """``= 0.493``; ``> 0.999`` for a probability under 1 that three digits would round to 1."""
+    return "> 0.999" if 0.999 < p < 1.0 else f"= {p:.3g}"
 
 
 def _interval(span: Estimate) -> str:
@@ -287,8 +306,11 @@ class PartyRule(Rule):
     def _one(self, limit: Limit, ctx: Context, party: str, day: _dt.date, snap: Snapshot | None) -> Finding:
         valuation = ctx.value(snap, limit.categories)
         note = ("no data for: " + ", ".join(valuation.missing)) if snap else f"no data for {party} on or before {day}"
-        return finding(ctx, limit, party, day, valuation, self.cap_for(limit, ctx, party, day),
-                       data=data_trace(snap), no_data_note=note)
+        cap = self.cap_for(limit, ctx, party, day)
+        # a baseline read from this very snapshot (same party, date and categories, so the same parts)
+        own = snap is not None and cap.data_as_of == snap.date and cap.parts == valuation.parts
+        return finding(ctx, limit, party, day, valuation, cap, data=data_trace(snap), no_data_note=note,
+                       own_baseline=own)
 
 
 @dataclass(frozen=True)
