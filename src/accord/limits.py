@@ -69,6 +69,11 @@ LIMITS: tuple[Limit, ...] = (
     Limit("WARHEADS", 1_000_000, "warheads on one item record (declarations, notifications, itemized holdings)"),
     Limit("PAYLOAD_BYTES", 1 * MiB, "canonical bytes of one ledger entry's payload (refused before it is signed)"),
     Limit("PAYLOAD_DEPTH", 100, "nesting of a ledger entry's payload, counted as RFC 8785 containers"),
+    Limit("REQUEST_BYTES", 2 * MiB, "body of one HTTP request to a log server or witness (add-entry, add-checkpoint)"),
+    Limit("REQUEST_SECONDS", 30, "seconds a log server gives one request to send its body, and itself to commit it"),
+    Limit("CAPS", 1_000, "caps in one cap-level or capacity analysis (`accord caps --range`, `accord capacity --cap`)"),
+    Limit("ZK_PROOF_BYTES", 16 * MiB, "size of a zero-knowledge cap proof, witness or openings file (`accord zk`)"),
+    Limit("ZK_BITS", 65_536, "bits one cap proof covers: items × bits per item + the cap's bits (bounds the work)"),
 )
 
 _BY_NAME = {lim.name: lim for lim in LIMITS}
@@ -85,6 +90,11 @@ MAX_COUNT = _BY_NAME["COUNT"].value()
 MAX_WARHEADS = _BY_NAME["WARHEADS"].value()
 MAX_PAYLOAD_BYTES = _BY_NAME["PAYLOAD_BYTES"].value()
 MAX_PAYLOAD_DEPTH = _BY_NAME["PAYLOAD_DEPTH"].value()
+MAX_REQUEST_BYTES = _BY_NAME["REQUEST_BYTES"].value()
+MAX_REQUEST_SECONDS = _BY_NAME["REQUEST_SECONDS"].value()
+MAX_CAPS = _BY_NAME["CAPS"].value()
+MAX_ZK_PROOF_BYTES = _BY_NAME["ZK_PROOF_BYTES"].value()
+MAX_ZK_BITS = _BY_NAME["ZK_BITS"].value()
 
 
 def limit(name: str) -> Limit:
@@ -220,7 +230,7 @@ def too_deep(value: object, maximum: int) -> bool:
 
 
 __all__ = [
-    "LIMITS", "MAX_AGREEMENT_BYTES", "MAX_ALIAS_NODES", "MAX_COUNT", "MAX_DECLARATION_BYTES", "MAX_DEPTH",
+    "LIMITS", "MAX_AGREEMENT_BYTES", "MAX_ALIAS_NODES", "MAX_CAPS", "MAX_COUNT", "MAX_DECLARATION_BYTES", "MAX_DEPTH",
     "MAX_HOLDINGS_BYTES", "MAX_INT_DIGITS", "MAX_NOTIFICATIONS_BYTES", "MAX_VOCABULARY_BYTES", "MAX_WARHEADS",
     "Limit", "json_decoder", "limit", "parse_json", "read_lines", "read_text", "too_deep",
 ]

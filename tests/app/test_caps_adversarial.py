@@ -265,9 +265,6 @@ def test_a_proposals_findings_say_it_binds_nothing():
 # -- the Python API's core entry point ------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="accord.compliance.evaluate (reviewer R1's file) compares party codes "
-                   "case-sensitively and drops unknown ones silently; the fix is proposed in R5's report. "
-                   "Remove this mark when it lands.")
 def test_the_core_evaluate_takes_party_codes_in_any_case():
     import accord
 

@@ -50,16 +50,19 @@ def test_rock_paper_scissors_and_saddle_point():
 @settings(max_examples=60, deadline=None)
 @given(arrays(np.float64, st.tuples(st.integers(1, 7), st.integers(1, 7)), elements=st.floats(-10, 10)))
 @example(np.array([[-5, 1e-6], [0, 0]]))  # the solver at its tolerance (found by hypothesis)
+@example(np.array([[3, 0, 0], [0, -1.1920929e-07, 0]]))  # the value 1.19e-7 below the pure bounds (hypothesis)
 def test_lp_solution_is_a_certified_equilibrium(A):
     sol = solve_matrix_game(A)
     lo, hi = pure_strategy_bounds(A)
-    assert lo - 1e-7 <= sol.value <= hi + 1e-7
+    # The LP solver's tolerance is relative to the payoffs' scale: with A = [[3, 0, 0], [0, -1.19e-7, 0]]
+    # (value 0) HiGHS returns -1.19e-7, the value of a strategy 1.19e-7 from optimal.
+    tol = 1e-6 * max(1.0, float(np.abs(A).max()))
+    assert lo - tol <= sol.value <= hi + tol
     for p in (sol.row_strategy, sol.column_strategy):
         assert np.all(p >= 0) and p.sum() == pytest.approx(1.0)
     # each strategy guarantees the value against every pure reply (minimax theorem), to the LP
     # solver's tolerance, which is relative to the payoffs' scale: with A = [[-5, 1e-6], [0, 0]]
     # HiGHS returns a column strategy 1.000000001e-6 short of optimal
-    tol = 1e-6 * max(1.0, float(np.abs(A).max()))
     assert (A.T @ sol.row_strategy).min() >= sol.value - tol
     assert (A @ sol.column_strategy).max() <= sol.value + tol
 

@@ -428,8 +428,8 @@ def register(app: typer.Typer) -> None:
 DEFAULT_AGREEMENT = "newstart-2021"
 AgreementOption = Annotated[str, typer.Option("--agreement", "-a", help="Agreement id or YAML file.")]
 PartyOption = Annotated[str | None, typer.Option(
-    "--party", "-p", help="The party suspected of cheating (default: RU; for upload, the party with bundled "
-                          "per-system holdings: US).")]
+    "--party", "-p", help="The party suspected of cheating, in any case (default: RU; for upload: US, whose "
+                          "per-system holdings go furthest back; RU and CN use the after-2026 estimates).")]
 AsOfOption = Annotated[str | None, typer.Option(
     "--as-of", help="Holdings as of this date (YYYY-MM-DD; default: entry into force, or the first date after it "
                     "with the holdings the scenario needs).")]

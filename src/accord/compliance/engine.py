@@ -60,7 +60,7 @@ def evaluate(
                          field="distribution")
     _check_caps(agreement, caps or {})
     wanted = tuple(parties) if parties is not None else agreement.parties
-    members = tuple(dict.fromkeys(p for p in wanted if p in agreement.parties))
+    members = _members(agreement, wanted)
     ctx = Context(agreement, holdings, members, at, caps or {}, distribution)
     rank = {p: i for i, p in enumerate(members)}
     keyed: list[tuple[int, _dt.date, int, Finding]] = []
@@ -98,3 +98,17 @@ def _whole(value: object) -> bool:
     """An int (or a numpy integer) >= 0, not a bool: int() would read 1000.7 as 1000 and True as
     1, silently, and fail on NaN with a traceback."""
     return not isinstance(value, bool) and isinstance(value, Integral) and int(value) >= 0
+
+
+def _members(agreement: Agreement, wanted: Iterable[str]) -> tuple[str, ...]:
+    """The agreement's parties asked for, in the agreement's spelling: codes match in any case; a
+    code that is not a party is an InputError listing the parties (never an empty report)."""
+    by_fold = {p.casefold(): p for p in agreement.parties}
+    found = []
+    for p in wanted:
+        key = p.strip().casefold() if isinstance(p, str) else None
+        if key is None or key not in by_fold:
+            raise InputError(f"unknown party {p!r:.60} (parties of {agreement.id}: {', '.join(agreement.parties)})",
+                             field="parties")
+        found.append(by_fold[key])
+    return tuple(dict.fromkeys(found))

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AccordError, InputError, ProofError, StoreError
+from .capproofs import CAP_PROOF, check_cap_proof
 from .entries import GENESIS, KEY_ROTATION, NO_SIGNATURE, SIGNATURE_SIZE, SignedEntry, signing_message
 from .keys import PublicKey
 from .log import COMMITMENT, OPENING, KeyHistory, LedgerInfo, check_opening, rotation_key
@@ -73,8 +74,8 @@ class Problem:
     problem kind (``missing``, ``leaf``, ``format``, ``signature``, ``party``, ``kind``,
     ``replay``, ``node``, ``checkpoint``, ``cosignature``, ``consistency``, ``commitment``,
     ``genesis``, ``row`` — a stored row of the wrong type, out of range or twice —,
-    ``database`` — the database's own check, or a database that cannot be read — and
-    ``audit``) and a one-line detail."""
+    ``database`` — the database's own check, or a database that cannot be read —,
+    ``cap-proof`` — a cap proof that does not verify — and ``audit``) and a one-line detail."""
 
     index: int | None
     kind: str
@@ -267,7 +268,7 @@ class _Checker:
             self._open(sig + self.prefix + statement, key.raw)
         except (self._bad, ValueError):
             problems.append((i, "signature", f"signature does not verify with {party}'s key {key.id.hex()}"))
-        if kind in (COMMITMENT, OPENING):
+        if kind in (COMMITMENT, OPENING, CAP_PROOF):
             special.append((i, kind, party, body))  # type: ignore[arg-type]
         return False
 
@@ -430,8 +431,9 @@ class _Audit:
         # 3. Checkpoints: signatures, roots, consistency.
         summaries = self._check_checkpoints(tree, info, history)
 
-        # 4. Commitment openings.
+        # 4. Commitment openings, and cap proofs (each verified again, by the key that signed it).
         self._check_openings()
+        self._check_cap_proofs(info, history)
 
         # 5. The caller's replay of what the entries say (findings, not integrity problems).
         notes: list[str] = []
@@ -743,6 +745,19 @@ class _Audit:
                 self.problems.add(i, "commitment", f"opening does not match its commitment: {err.problem}")
             except (AccordError, ValueError, TypeError, ArithmeticError) as exc:
                 self.problems.add(i, "commitment", f"opening does not match its commitment: {str(exc)[:100]}")
+
+    def _check_cap_proofs(self, info: LedgerInfo, history: KeyHistory) -> None:
+        for i, kind, party, body in self.special:
+            if kind != CAP_PROOF:
+                continue
+            key = history.at(party, i)
+            try:
+                e = SignedEntry.from_body(body, check_canonical=False).entry
+                check_cap_proof(e.payload, party, info.agreement, [key] if key else [])
+            except InputError as err:
+                self.problems.add(i, "cap-proof", f"cap proof rejected: {err.problem}")
+            except (AccordError, ValueError, TypeError, ArithmeticError) as exc:
+                self.problems.add(i, "cap-proof", f"cap proof rejected: {str(exc)[:100]}")
 
 
 def statements(store: Store, end: int | None = None) -> Iterator[dict[str, Any]]:

@@ -348,10 +348,27 @@ class Ledger:
             return []
         try:
             return self._admit_locked(batch, trusted_key, receipt_key)
-        except EntryRejected as err:
+        except EntryRejected as refused:
+            err = self._as_replay(batch, refused)
             if len(batch) == 1 and err.position is not None:
                 raise EntryRejected(err.problem.split(": ", 1)[1]) from None
+            if err is not refused:
+                raise err from None
             raise
+
+    def _as_replay(self, batch: list[SignedEntry], err: EntryRejected) -> EntryRejected:
+        """``err``, or — when the refused entry is already stored, byte for byte — a replay
+        refusal naming its index. An entry admitted before a rule changed (its party's key
+        rotated since, say) fails today's checks, but resubmitting it must still be recognised
+        as what it is: a replay (the log server answers it with its index)."""
+        if err.position is None or not 0 <= err.position < len(batch) or "replay: " in err.problem:
+            return err
+        signed = batch[err.position]
+        leaf = leaf_hash(signed.signature + signed.statement)
+        index = self.store.index_of(signed.entry.party, signed.entry.issued_at, leaf)
+        if index is None:
+            return err
+        return EntryRejected(f"replay: this signed entry is already at index {index}", position=err.position)
 
     def _admit_locked(self, batch: list[SignedEntry], trusted_key: PublicKey | None,
                       receipt_key: PublicKey | None = None) -> list[int]:
@@ -436,22 +453,27 @@ class Ledger:
     # -- checkpoints ---------------------------------------------------------------------
     def checkpoint_notes(self) -> list[tuple[Checkpoint, Note]]:
         """Every stored checkpoint with all its signatures (log first, then cosignatures)."""
-        out = []
         stored = self.store.checkpoints()
         entries = self.store.size()  # read after the checkpoints: a later one cannot be missing
-        for size, _root, text in stored:
-            if size > entries:
-                raise StoreError(f"the checkpoint at size {size} covers more entries than the {entries} stored",
-                                 file=self.store.display_url)
-            note = Note.parse(text, file=self.store.display_url)
-            cosigs = [NoteSignature(n, k, s) for n, k, s in self.store.cosignatures(size)]
-            out.append((Checkpoint.from_text(note.text), note.with_signatures(cosigs)))
-        return out
+        return [self._stored_note(size, text, entries) for size, _root, text in stored]
 
     def latest_checkpoint(self) -> tuple[Checkpoint, Note] | None:
-        """The largest checkpoint with its signatures, or ``None``."""
-        notes = self.checkpoint_notes()
-        return notes[-1] if notes else None
+        """The largest checkpoint with its signatures, or ``None``. Reads only that one from
+        the store (a log signs one per interval: reading them all grew with the log's age)."""
+        stored = self.store.latest_checkpoint()
+        if stored is None:
+            return None
+        return self._stored_note(stored[0], stored[2], self.store.size())
+
+    def _stored_note(self, size: int, text: str, entries: int) -> tuple[Checkpoint, Note]:
+        """A stored checkpoint's note with its stored cosignatures; ``entries`` is the store's
+        size read after the checkpoint (a checkpoint beyond it is a damaged store)."""
+        if size > entries:
+            raise StoreError(f"the checkpoint at size {size} covers more entries than the {entries} stored",
+                             file=self.store.display_url)
+        note = Note.parse(text, file=self.store.display_url)
+        cosigs = [NoteSignature(n, k, s) for n, k, s in self.store.cosignatures(size)]
+        return Checkpoint.from_text(note.text), note.with_signatures(cosigs)
 
     def checkpoint(self, key: PrivateKey) -> tuple[Checkpoint, Note]:
         """Sign a checkpoint of the current size with the log key ``key`` and store it.

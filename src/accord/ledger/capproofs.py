@@ -1,0 +1,47 @@
+"""The ``cap-proof`` entry kind: a party's zero-knowledge proof that a count is under its cap.
+
+The payload is an ``accord.zk-proof/v1`` object (:mod:`accord.zk.proof`). Admission, the audit
+and ``verify-bundle`` all apply :func:`check_cap_proof`, which needs nothing but public data:
+the proof must parse, be the filing party's (``statement.party``), be about this ledger's
+agreement (``statement.agreement``), carry a valid signature by the key that signs the entry
+when it carries one, and verify. A proof made for another party or agreement is refused —
+and one whose statement was edited no longer verifies, since its challenges hash the statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..errors import InputError
+from .keys import PublicKey
+
+__all__ = ["CAP_PROOF", "check_cap_proof"]
+
+CAP_PROOF = "cap-proof"
+
+
+def check_cap_proof(payload: Mapping[str, Any], party: str | None, agreement: str | None,
+                    keys: Iterable[PublicKey]) -> None:
+    """:class:`InputError` saying why ``payload`` is not a valid cap proof by ``party`` for
+    ``agreement`` (``None``: not checked); its own signature, if any, must verify with one of
+    ``keys`` (the keys that may sign ``party``'s entries)."""
+    from ..zk.proof import parse_proof, verify_cap
+
+    try:
+        proof = parse_proof(payload, file=None)
+    except InputError as err:  # the proof's fields, named as the entry's
+        raise InputError(err.problem, field=f"payload.{err.field}" if err.field else "payload") from None
+    st = proof.statement
+    if party is not None and st.party != party:
+        raise InputError(f"the proof is {st.party}'s, not {party}'s", field="payload.statement.party")
+    if agreement is not None and st.agreement != agreement:
+        raise InputError(f"the proof is about {st.agreement!r}, not this ledger's agreement {agreement!r}",
+                         field="payload.statement.agreement")
+    if proof.signature is not None:
+        message = proof.signed_bytes()
+        if not any(k.vkey == proof.signature.signer and k.verify(message, proof.signature.signature) for k in keys):
+            raise InputError(f"its signature is not by {st.party}'s key", field="payload.signature")
+    verdict = verify_cap(proof)
+    if not verdict.ok:
+        raise InputError(f"the proof does not verify ({verdict.check}): {verdict.detail}", field="payload")
