@@ -3,7 +3,9 @@ item counts, FAS stockpile estimates and per-system maximum loadings.
 
 Every row keeps its source URL; gaps in the published record stay missing (no total is
 made up for a blank cell). The CSV files live in ``accord/profiles/newstart/datafiles/`` and are described
-in its README.md; their derivation from the reference notes is documented there.
+in its README.md; their derivation from the reference notes is documented there. The FAS estimates
+are ranges made from the source's words by the rule every profile shares
+(:mod:`accord.profiles._ranges`); the one official US figure stays exact.
 """
 
 from __future__ import annotations
@@ -11,13 +13,16 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from ...errors import InputError
+from ...forces.estimates import Estimate
 from ...forces.holdings import Count, Holdings, ReportedTotal, Snapshot
 from ...sources import Source
+from .._ranges import RANGE_RULES, expected_range
 
 #: The published aggregate columns and the New START categories each one totals.
 NEWSTART_TOTALS: dict[str, tuple[str, frozenset[str]]] = {
@@ -144,22 +149,68 @@ def ru_2022_claim_snapshots() -> list[Snapshot]:
     return out
 
 
-def stockpile_snapshots() -> list[Snapshot]:
-    """Whole-stockpile figures (FAS estimates, flagged as estimates; one official US figure)."""
-    name = "force_estimates.csv"
+FORCE_ESTIMATES = "force_estimates.csv"
+
+
+def _estimates_error(line: int, field: str, problem: str) -> InputError:
+    return InputError(problem, file=f"accord/profiles/newstart/datafiles/{FORCE_ESTIMATES}", line=line, field=field)
+
+
+def figure_ranges(row: Mapping[str, str], line: int) -> tuple[Estimate, ...]:
+    """The ranges of a ``force_estimates.csv`` row, one per figure of its ``value`` (several
+    figures are joined by ``/``, and so are their ``low`` and ``high`` ends); empty for a row
+    without a figure (NOT FOUND). Each range is checked: whole numbers, ``low <= value <= high``,
+    and exactly what the row's ``range_rule`` gives from the figure (README.md, "Ranges");
+    anything else is an InputError naming the line and field."""
+    value = row.get("value", "").strip()
+    rule = row.get("range_rule", "").strip()
+    if not value:
+        if rule or row.get("low", "").strip() or row.get("high", "").strip():
+            raise _estimates_error(line, "range_rule", "a row without a figure has no range")
+        return ()
+    if rule not in RANGE_RULES:
+        raise _estimates_error(line, "range_rule", f"unknown range rule {rule!r} (known: {', '.join(RANGE_RULES)})")
+    cells: dict[str, list[str]] = {}
+    for key in ("low", "value", "high"):
+        cells[key] = row.get(key, "").strip().split("/")
+        if not all(c.isdigit() for c in cells[key]):
+            raise _estimates_error(line, key, f"not a whole number (or whole numbers joined by /): {row.get(key)!r}")
+    if not len(cells["low"]) == len(cells["value"]) == len(cells["high"]):
+        raise _estimates_error(line, "low", "low, value and high must have as many figures (joined by /)")
     out = []
-    for line, row in _rows(name):
+    for low, central, high in zip(*(map(int, cells[k]) for k in ("low", "value", "high")), strict=True):
+        if not low <= central <= high:
+            raise _estimates_error(line, "low", f"range out of order: {low}, {central}, {high}")
+        got = Estimate(low, central, high)
+        expected = expected_range(rule, got)
+        if got != expected:
+            raise _estimates_error(line, "low", f"the range {got.describe()} is not what rule {rule!r} gives "
+                                   f"({expected.describe()})")
+        out.append(got)
+    return tuple(out)
+
+
+def stockpile_snapshots() -> list[Snapshot]:
+    """Whole-stockpile figures: FAS estimates, flagged as estimates, each the range its words give
+    (``approximately 4,310`` → 4,305–4,315; ``nearly 4,500`` → 4,400–4,500), and one official US
+    figure, exact. Every row's range is checked (:func:`figure_ranges`), those not loaded too."""
+    out = []
+    for line, row in _rows(FORCE_ESTIMATES):
+        spans = figure_ranges(row, line)
         cat = row["accord_category"].strip()
-        if not cat or not row["value"].strip():
+        if not cat or not spans:
             continue
+        if len(spans) != 1:
+            raise _estimates_error(line, "value", "a row counted in a category must have one figure")
+        (span,) = spans
         estimate = row["reliability"] == "estimate"
-        note = row["reliability_note"]
-        if row["date_precision"] != "day":
-            note = f"dated to the {row['date_precision']} only; {note}"
-        src = _source(row["source_org"], row["source_url"], note, row["reliability"], line, name)
+        notes = [f"dated to the {row['date_precision']} only" if row["date_precision"] != "day" else "",
+                 f"range rule: {row['range_rule']}" if span.is_range else "", row["reliability_note"]]
+        src = _source(row["source_org"], row["source_url"], "; ".join(n for n in notes if n), row["reliability"],
+                      line, FORCE_ESTIMATES)
         out.append(Snapshot(row["party"], _dt.date.fromisoformat(row["as_of_date"]),
-                            {cat: Count(int(row["value"]), src, row["category"], estimate)},
-                            origin=f"bundled {name}"))
+                            {cat: Count.of(span, src, row["category"], estimate=estimate)},
+                            origin=f"bundled {FORCE_ESTIMATES}"))
     return out
 
 

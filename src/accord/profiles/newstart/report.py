@@ -15,6 +15,7 @@ from typing import Any
 
 from ...agreements.model import Agreement
 from ...compliance import Finding, Report, evaluate
+from ...forces.estimates import Estimate
 from .. import ReportContent, ReportKit, Section
 from .data import bundled_holdings
 
@@ -101,6 +102,46 @@ def _vs(f: Finding) -> str:
     return f"{value.describe()} vs cap {cap.describe()}"
 
 
+def _probability(p: float) -> str:
+    """``= 1``, ``= 0.43``; ``> 0.99`` and ``< 0.01`` for a probability strictly between 0 and 1
+    that two digits would round to a certainty the status does not give."""
+    if 0.0 < p < 0.01:
+        return "< 0.01"
+    if 0.99 < p < 1.0:
+        return "> 0.99"
+    return f"= {p:.2g}"
+
+
+#: What the ranges of the FAS figures are (datafiles/README.md, "Ranges"), said with each range finding.
+RANGE_CAVEAT = "estimates: a range is the precision of the source's wording, not its unstated uncertainty"
+
+
+def _verdict(f: Finding, value: Estimate, cap: Estimate) -> str:
+    """The status and why the two intervals support it: the ends compared, then the margin as an
+    interval (:meth:`Finding.describe_headroom`)."""
+    if f.status == "exceeds":
+        why = f"its low end {value.low:,} is above the cap's high end {cap.high:,}"
+    elif f.status == "within":
+        why = f"its high end {value.high:,} is at most the cap's low end {cap.low:,}"
+    else:
+        why = "the ranges overlap, the true count may be on either side"
+    return f"{f.status}: {why}; {f.describe_headroom()}"
+
+
+def freeze_answer(f: Finding) -> str:
+    """A freeze finding in one line. On ranges (an estimate with a span, or a cap read from one):
+    both intervals, the status they support (``within`` / ``exceeds`` / ``uncertain``), the margin
+    as an interval, and the probability of being over the cap with the distribution it assumes —
+    never a margin from the central figures alone. On exact figures: the status and its margin."""
+    if f.p_exceeds is None:  # value and cap exact
+        return f"{_vs(f)}: {f.status}" + _by(f) + (" (estimate)" if f.estimate else "")
+    value, cap = f.interval, f.cap_interval
+    assert value is not None and cap is not None
+    both = ", value and cap independent" if value.is_range and cap.is_range else ""
+    return (f"{_vs(f)}: {_verdict(f, value, cap)}; P(over cap) {_probability(f.p_exceeds)} under "
+            f"{f.distribution}{both} ({RANGE_CAVEAT})")
+
+
 def summary_rows(ev: Evaluations) -> list[dict[str, Any]]:
     """The short terminal summary: one row per question and party."""
     rows: list[dict[str, Any]] = []
@@ -120,18 +161,21 @@ def summary_rows(ev: Evaluations) -> list[dict[str, Any]]:
                  "answer": "none" if not over else "; ".join(f"{f.party} {f.date} {f.limit}" for f in over),
                  "as_of": "2018-02-05 on", "source": f"{TIMELINE_AGREEMENT} timeline"})
     for aid, (fa, report) in ev.freezes.items():
-        measured = [f for f in _freeze_findings(fa, report) if f.status in ("within", "exceeds")]
+        # every comparison made in the freeze year: an uncertain one is a finding too, never "no figure"
+        measured = [f for f in _freeze_findings(fa, report) if f.status in ("within", "exceeds", "uncertain")]
         for party in PARTIES:
             if not any(f.party == party for f in measured):
+                capped = [f for f in _freeze_findings(fa, report) if f.party == party and f.cap is not None]
+                cap = capped[0].cap_interval if capped else None
                 rows.append({"question": f"freeze under FAS estimates ({aid})", "party": party,
-                             "answer": "no stockpile figure dated inside the freeze year", "as_of": "",
-                             "source": "bundled force_estimates.csv"})
+                             "answer": "no stockpile figure dated inside the freeze year"
+                             + (f" to compare with the cap {cap.describe()} (read from the figure of "
+                                f"{capped[0].trace['cap'].get('data_as_of')})" if cap is not None else ""),
+                             "as_of": "", "source": "bundled force_estimates.csv"})
         for f in measured:
             assert f.value is not None and f.cap is not None
             rows.append({"question": f"freeze under FAS estimates ({aid})", "party": f.party,
-                         "answer": f"{_vs(f)}: {f.status}" + _by(f)
-                         + (" (estimate)" if f.estimate else ""),
-                         "as_of": f.date, "source": _first_url(f)})
+                         "answer": freeze_answer(f), "as_of": f.date, "source": _first_url(f)})
     for f in ev.dispute["ru-counting-2022"].where(limit=DISPUTED_LIMIT):
         rows.append({"question": "Russia's 2022 reading of Article II.1(c)", "party": f.party,
                      "answer": f"{_vs(f)}: {f.status}" + _by(f),
@@ -219,7 +263,15 @@ def _freeze_section(ev: Evaluations, kit: ReportKit, charts: bool) -> Section:
             "party's level at the\nstart of the freeze (5 February 2021) under the only public figures for whole "
             "stockpiles: FAS Nuclear Notebook\nestimates (and one official US figure). Changes between estimates "
             "may reflect new information rather than\nchanges in the stockpile — these are estimates, not "
-            "exchanged data.</p>\n")
+            "exchanged data.</p>\n"
+            "<p class=\"note\">Each FAS figure is a range made from its words (\"approximately 4,310\": 4,305–4,315; "
+            "\"nearly 4,500\": 4,400–4,500),\nso a cap read from one is a range too; the official US figure is "
+            "exact. A finding is <em>within</em> only when\nthe value's high end is at most the cap's low end, "
+            "<em>exceeds</em> only when its low end is above the cap's high end,\nand <em>uncertain</em> otherwise; "
+            "the headroom is shown as an interval, with the probability of being over the cap\nunder the stated "
+            "distribution (value and cap taken as independent). The ranges give only the precision of\nthe "
+            "wording: FAS states no uncertainty, and its real uncertainty is larger. The chart shows the central "
+            "figures.</p>\n")
     return Section("A freeze on all warheads, measured with the FAS estimates",
                    note + kit.chart(svg) + "\n" + kit.findings_table(rows))
 
@@ -248,7 +300,7 @@ def build(load: Callable[[str], Agreement], agreements: Sequence[Agreement], tod
     intro = (f"<p>Generated {kit.text(today)} by accord from the bundled public record (US and Russian aggregate\n"
              "exchange data 2011–2023, the US per-category breakdowns, Russia's 2022 counts, FAS stockpile "
              "estimates).\nGaps in the record stay gaps: a missing figure is shown as \"no data\", never estimated.\n"
-             "Every number links to its source; estimates are marked as such.</p>")
+             "Every number links to its source; estimates are marked as such and shown as ranges.</p>")
     return ReportContent(
         title="accord — New START and what may follow",
         heading="accord report: New START, its record, and the proposals that followed",
