@@ -3,6 +3,7 @@ HTTP, one-line errors with exit code 2, and a server process that stops cleanly 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -122,3 +123,41 @@ def test_serve_runs_until_interrupted(setup):
     # signal as a shell expects: 128 + SIGINT.
     assert proc.returncode == 128 + signal.SIGINT and "Traceback" not in err, err
     assert run("ledger", "audit", db).exit_code == 0
+
+
+def test_serve_closes_connections_that_send_no_request_in_time(setup):
+    """`accord serve` takes at most 1,024 connections at once; anyone could hold them all by
+    connecting and sending nothing (or half a request line), locking the parties and the
+    witnesses out. A connection without a whole request head within ACCORD_MAX_REQUEST_SECONDS
+    is closed (before the 5 s keep-alive timeout would), and the server still answers."""
+    import socket
+    import time
+
+    keys, db, _payload, _tmp = setup
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "ACCORD_MAX_REQUEST_SECONDS": "1"}
+    code = "import sys; from accord.cli import main; sys.argv = ['accord', *sys.argv[1:]]; main()"
+    proc = subprocess.Popen([sys.executable, "-c", code, "serve", db, "--log-key", str(keys / "log.key"),
+                             "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    idle: list[socket.socket] = []
+    try:
+        line = proc.stderr.readline()
+        url = line.split(" at ")[1].split("/ ")[0]
+        port = int(url.rsplit(":", 1)[1])
+        for i in range(20):
+            s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            if i % 2:
+                s.sendall(b"POST /add-ent")  # half a request line, then nothing
+            idle.append(s)
+        time.sleep(2.5)
+        closed = 0
+        for s in idle:
+            s.settimeout(1)
+            with contextlib.suppress(TimeoutError, ConnectionResetError):  # still open: not closed in time
+                closed += s.recv(1024) == b""
+        assert closed == len(idle)
+        assert httpx.get(f"{url}/checkpoint", timeout=10).status_code == 200
+    finally:
+        for s in idle:
+            s.close()
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=60)

@@ -64,8 +64,12 @@ def serve(
     typer.echo(f"accord: serving {service.origin} at http://{shown_host}:{sock.getsockname()[1]}/ "
                f"({len(witnesses)} witness{'es' if len(witnesses) != 1 else ''})", err=True)
     sys.stderr.flush()
+    from ..service.connections import BoundedH11Protocol
+
+    # A connection that sends no whole request head in time is closed: idle sockets cannot fill
+    # limit_concurrency and lock the parties and witnesses out (as with `accord witness serve`).
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, timeout_keep_alive=5,
-                                           limit_concurrency=1024))
+                                           limit_concurrency=1024, http=BoundedH11Protocol))
     server.run(sockets=[sock])
 
 

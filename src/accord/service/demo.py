@@ -70,8 +70,10 @@ class ServerThread:
     def start(self, timeout: float = 30.0) -> ServerThread:
         import uvicorn
 
+        from .connections import BoundedH11Protocol
+
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on",
-                                access_log=False)
+                                access_log=False, http=BoundedH11Protocol)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name=f"uvicorn-{self.port}", daemon=True)
         self._thread.start()
