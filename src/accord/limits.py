@@ -70,7 +70,8 @@ LIMITS: tuple[Limit, ...] = (
     Limit("PAYLOAD_BYTES", 1 * MiB, "canonical bytes of one ledger entry's payload (refused before it is signed)"),
     Limit("PAYLOAD_DEPTH", 100, "nesting of a ledger entry's payload, counted as RFC 8785 containers"),
     Limit("REQUEST_BYTES", 2 * MiB, "body of one HTTP request to a log server or witness (add-entry, add-checkpoint)"),
-    Limit("REQUEST_SECONDS", 30, "seconds a log server gives one request to send its body, and itself to commit it"),
+    Limit("REQUEST_SECONDS", 30, "seconds a log server or witness gives a connection to send a whole request head and "
+          "a request its body (408), and a log server itself to commit an entry (503)"),
     Limit("CAPS", 1_000, "caps in one cap-level or capacity analysis (`accord caps --range`, `accord capacity --cap`)"),
     Limit("ZK_PROOF_BYTES", 16 * MiB, "size of a zero-knowledge cap proof, witness or openings file (`accord zk`)"),
     Limit("ZK_BITS", 65_536, "bits one cap proof covers: items × bits per item + the cap's bits (bounds the work)"),
