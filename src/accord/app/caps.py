@@ -230,7 +230,8 @@ class CapLevels:
         from ..render.analysis_charts import cap_levels_chart
 
         return cap_levels_chart(
-            f"{self.scope_title}: cut needed at each cap ({self.agreement.title}, as of {self.at.isoformat()})",
+            # A short title stays legible at 375 px; the scope and agreement are in the text around it.
+            f"Cut needed at each cap: {self.agreement.id}, as of {self.at.isoformat()}",
             self.caps,
             [(h.label, h.party, (h.value.low, h.value.central, h.value.high)) for h in self.holdings if h.value],
             agreement_cap=self.agreement_cap, unit=self.unit,
