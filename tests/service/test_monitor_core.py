@@ -215,15 +215,25 @@ def test_split_views_are_detected_and_consistent_views_are_not() -> None:
     same = compare_checkpoints(a40, b40)
     assert same is not None and same.kind == "same-size"
     assert [c["source"] for c in same.to_json()["checkpoints"]] == ["log", "witness"]
-    # A prefix, with the proof: consistent.
-    assert compare_checkpoints(a30, a40, consistency_proof(honest, 30, 40)) is None
-    # A fork of a longer history: the proof computed from the fork's tree does not join them.
+    # A prefix, with the proof and the prefix root from the same tree: consistent.
+    assert compare_checkpoints(a30, a40, consistency_proof(honest, 30, 40), "tiles",
+                               root_from_hashes(honest[:30])) is None
+    # A fork of a longer history: the fork's own tree joins its prefix to its signed root, and
+    # that prefix is not the root signed for size 35 — proved from the fork's tree alone.
     a35 = _seen(log, honest[:35], "log")
-    split = compare_checkpoints(a35, b40, consistency_proof(fork, 35, 40), "witness tiles")
+    split = compare_checkpoints(a35, b40, consistency_proof(fork, 35, 40), "witness tiles",
+                                root_from_hashes(fork[:35]))
     assert split is not None and split.kind == "inconsistent"
     evidence = split.to_json()
     assert evidence["proof"]["from_size"] == 35 and evidence["proof"]["to_size"] == 40
     assert evidence["proof"]["computed_from"] == "witness tiles" and evidence["proof"]["hashes"]
-    assert {c["size"] for c in evidence["checkpoints"]} == {35, 40}
+    assert evidence["proof"]["prefix_root"] and {c["size"] for c in evidence["checkpoints"]} == {35, 40}
+    # A source whose tree is not the signed one (tiles that lie) proves nothing about the
+    # checkpoints: a TileError, not a split view — even for a power-of-two size, whose RFC
+    # proof leaves the prefix root out.
+    for small, size in ((a35, 35), (_seen(log, honest[:32], "log"), 32)):
+        with pytest.raises(TileError, match="not the signed tree"):
+            compare_checkpoints(small, a40, consistency_proof(fork, size, 40), "lying tiles",
+                                root_from_hashes(fork[:size]))
     # Different sizes and no proof: nothing can be concluded.
     assert compare_checkpoints(a35, b40) is None

@@ -14,6 +14,7 @@ makes a second entry.
 from __future__ import annotations
 
 import base64
+import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,6 +35,36 @@ SUBMIT_SCHEMA = "accord.ledger.submit/v1"
 #: How often a submission the server may not have received is sent again (same bytes).
 RETRIES = 3
 _MAX_CHECKPOINT = 64 * 1024  # a checkpoint note is a few hundred bytes
+#: Largest answer to a submission read (a real one is under 1 KB): a hostile server cannot
+#: make the party's client hold more.
+_MAX_ANSWER = 1 << 20
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """An HTTP answer read within a size bound."""
+
+    status_code: int
+    content: bytes
+    reason: str
+
+    def json(self) -> Any:
+        """The body as JSON; :class:`ValueError` when it is not (nesting too deep included)."""
+        try:
+            return json.loads(self.content)
+        except RecursionError:
+            raise ValueError("JSON nested too deep") from None
+
+
+def _request(http: httpx.Client, method: str, url: str, limit: int, base: str, **kw: Any) -> _Reply:
+    """``method url``, its body read up to ``limit`` bytes (:class:`InputError` beyond)."""
+    with http.stream(method, url, **kw) as r:
+        data = bytearray()
+        for chunk in r.iter_bytes():
+            data += chunk
+            if len(data) > limit:
+                raise InputError(f"{method} {url.removeprefix(base)} answered more than {limit:,} bytes", file=base)
+        return _Reply(r.status_code, bytes(data), r.reason_phrase)
 
 
 @dataclass(frozen=True)
@@ -81,7 +112,7 @@ def fetch_checkpoint(url: str, *, log_key: PublicKey | None = None, client: http
     base = _base(url)
     http = _client(client, timeout)
     try:
-        r = http.get(f"{base}/checkpoint")
+        r = _request(http, "GET", f"{base}/checkpoint", _MAX_CHECKPOINT, base)
     except httpx.HTTPError as exc:
         raise InputError(f"cannot reach the log: {_why(exc)}", file=base) from None
     finally:
@@ -89,7 +120,7 @@ def fetch_checkpoint(url: str, *, log_key: PublicKey | None = None, client: http
             http.close()
     if r.status_code != 200:
         raise InputError(f"GET /checkpoint answered {r.status_code}: {_problem(r)}", file=base)
-    text = r.content[:_MAX_CHECKPOINT].decode("utf-8", "replace")
+    text = r.content.decode("utf-8", "replace")
     note = Note.parse(text, file=f"{base}/checkpoint")
     if log_key is not None and not note.signed_by(log_key):
         raise InputError(f"the checkpoint is not signed by the log key {log_key.name} ({log_key.id.hex()})",
@@ -127,7 +158,8 @@ def submit_signed(url: str, signed: SignedEntry, *, origin: str, log_key: Public
     try:
         for attempt in range(RETRIES + 1):
             try:
-                r = http.post(f"{base}/add-entry", content=body, headers={"Content-Type": "application/octet-stream"})
+                r = _request(http, "POST", f"{base}/add-entry", _MAX_ANSWER, base, content=body,
+                             headers={"Content-Type": "application/octet-stream"})
             except (httpx.TransportError, httpx.TimeoutException) as exc:
                 if attempt == RETRIES:
                     raise InputError(f"cannot reach the log: {_why(exc)}", file=base) from None
@@ -143,7 +175,7 @@ def submit_signed(url: str, signed: SignedEntry, *, origin: str, log_key: Public
     return _answer(base, r, signed, origin, log_key)
 
 
-def _answer(base: str, r: httpx.Response, signed: SignedEntry, origin: str, log_key: PublicKey | None) -> Submitted:
+def _answer(base: str, r: _Reply, signed: SignedEntry, origin: str, log_key: PublicKey | None) -> Submitted:
     """The server's answer, checked against what was sent."""
     try:
         obj = r.json()
@@ -162,14 +194,14 @@ def _answer(base: str, r: httpx.Response, signed: SignedEntry, origin: str, log_
     return Submitted(base, origin, index, e.kind, e.party or "", e.issued_at, leaf, bool(created), receipt)
 
 
-def _problem(r: httpx.Response) -> str:
+def _problem(r: _Reply) -> str:
     """The one-line error a server answered (its JSON ``error``, else the start of the body)."""
     try:
         message = r.json().get("error")
     except (ValueError, AttributeError):
         message = None
     if not isinstance(message, str):
-        message = r.text[:200] or r.reason_phrase
+        message = r.content[:200].decode("utf-8", "replace") or r.reason
     return " ".join(message.split())
 
 

@@ -16,7 +16,8 @@ import base64
 import json
 import os
 import tempfile
-from collections import Counter
+import threading
+from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -193,6 +194,80 @@ def read_monitor(directory: Path | None) -> dict[str, Any] | None:
 _COMPLIANCE_CACHE: dict[tuple[str, str, int, bytes], Compliance] = {}
 
 
+class _Window:
+    """The last :data:`MAX_SCAN` entries' ``(index, kind, party, issued_at)`` with their counts
+    and each party's latest declaration, kept up to date from the entries appended since (the
+    log is append-only): a page reads only what is new, not the whole window again — an
+    unauthenticated visitor reloading the dashboard cannot make the server read 100,000 entries
+    (up to 6 GB of them) per request."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.rows: deque[tuple[int, str, str | None, str]] = deque()
+        self.by_kind: Counter[str] = Counter()
+        self.by_party: Counter[str] = Counter()
+        self.latest_declaration: dict[str, int] = {}
+
+    def extend(self, store: Store, size: int) -> None:
+        """Bring the window to the store's first ``size`` entries (``size`` >= :attr:`size`)."""
+        for index, kind, party, issued_at, _leaf, _body in store.scan(max(self.size, size - MAX_SCAN), size):
+            self.rows.append((index, kind, party, issued_at))
+            self.by_kind[kind] += 1
+            self.by_party[party or "(log)"] += 1
+            if kind == "declaration" and party is not None:
+                self.latest_declaration[party] = index
+        self.size = size
+        while len(self.rows) > MAX_SCAN:
+            index, kind, party, _at = self.rows.popleft()
+            for counts, key in ((self.by_kind, kind), (self.by_party, party or "(log)")):
+                counts[key] -= 1
+                if counts[key] == 0:
+                    del counts[key]
+            if party is not None and self.latest_declaration.get(party) == index:
+                del self.latest_declaration[party]
+
+
+_WINDOWS: dict[tuple[str, str], _Window] = {}
+_WINDOWS_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """What a page shows of the window, copied out of it under the lock."""
+
+    by_kind: dict[str, int]
+    by_party: dict[str, int]
+    latest_declaration: dict[str, int]
+    matches: list[tuple[int, str, str | None, str]]
+    scanned: int
+
+
+def _scan(store: Store, origin: str, size: int, kind: str | None, party: str | None, limit: int) -> _Seen:
+    """The counts over the last :data:`MAX_SCAN` of the first ``size`` entries and the ``limit``
+    most recent matching ``kind`` and ``party``, from the window kept for this store (one per
+    store URL and ledger origin, shared by the server's reader threads; a reader that sees fewer
+    entries than the window holds, a moment behind the others, reads a window of its own)."""
+    with _WINDOWS_LOCK:
+        key = (store.url, origin)
+        window = _WINDOWS.get(key)
+        if window is None or window.size > size:
+            fresh = _Window()
+            if window is None and len(_WINDOWS) < 64:
+                _WINDOWS[key] = fresh
+            window = fresh
+        if window.size < size:
+            window.extend(store, size)
+        matches: list[tuple[int, str, str | None, str]] = []
+        if (kind is None or kind in window.by_kind) and (party is None or party in window.by_party):
+            for row in reversed(window.rows):  # newest first, only as far as needed
+                if (kind is None or row[1] == kind) and (party is None or row[2] == party):
+                    matches.append(row)
+                    if len(matches) >= limit:
+                        break
+        return _Seen(dict(window.by_kind.most_common()), dict(window.by_party.most_common()),
+                     dict(window.latest_declaration), matches, len(window.rows))
+
+
 def collect(store: Store, *, published: str | None = None, witness_keys: Sequence[WitnessKey] = (),
             kind: str | None = None, party: str | None = None, limit: int = 25,
             monitor_state: Path | None = None) -> DashboardData:
@@ -201,25 +276,14 @@ def collect(store: Store, *, published: str | None = None, witness_keys: Sequenc
     entries; the counts cover the last :data:`MAX_SCAN` entries."""
     ledger = Ledger(store)
     size = ledger.size()
-    start = max(0, size - MAX_SCAN)
-    by_kind: Counter[str] = Counter()
-    by_party: Counter[str] = Counter()
-    matches: list[tuple[int, str, str | None, str]] = []
-    latest_declaration: dict[str, int] = {}
-    for index, row_kind, row_party, issued_at, _leaf, _body in store.scan(start, size):
-        by_kind[row_kind] += 1
-        by_party[row_party or "(log)"] += 1
-        if row_kind == "declaration" and row_party is not None:
-            latest_declaration[row_party] = index
-        if (kind is None or row_kind == kind) and (party is None or row_party == party):
-            matches.append((index, row_kind, row_party, issued_at))
+    seen = _scan(store, ledger.origin, size, kind, party, limit)
     recent = []
-    for index, row_kind, row_party, issued_at in reversed(matches[-limit:]):
+    for index, row_kind, row_party, issued_at in seen.matches:
         row = store.row(index)
         summary = _decode(row.body)[1] if row is not None else ""
         recent.append(EntryRow(index, row_kind, row_party, issued_at, summary))
     compliance = []
-    for _party, index in sorted(latest_declaration.items()):
+    for _party, index in sorted(seen.latest_declaration.items()):
         row = store.row(index)
         if row is None:
             continue
@@ -235,8 +299,8 @@ def collect(store: Store, *, published: str | None = None, witness_keys: Sequenc
             _COMPLIANCE_CACHE[key] = found
         compliance.append(found)
     return DashboardData(ledger.origin, ledger.info.agreement, size, _checkpoint(ledger, published, witness_keys),
-                         dict(by_kind.most_common()), dict(by_party.most_common()), tuple(recent), tuple(compliance),
-                         read_monitor(monitor_state), size - start, {"kind": kind, "party": party})
+                         seen.by_kind, seen.by_party, tuple(recent), tuple(compliance),
+                         read_monitor(monitor_state), seen.scanned, {"kind": kind, "party": party})
 
 
 def entry_detail(store: Store, index: int) -> dict[str, Any] | None:

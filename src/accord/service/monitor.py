@@ -27,8 +27,10 @@ refuse, an unreachable log. Witnesses that cannot be reached are warnings.
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import itertools
 import json
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -179,13 +181,19 @@ class MonitorReport:
 
 # ----------------------------------------------------------------------------- HTTP
 
-def http_fetcher(client: httpx.Client, base: str, limit: int) -> Fetch:
-    """``fetch(path)``: GET ``base/path``, at most ``limit`` bytes; :class:`NotFound` on 404,
-    :class:`FetchFailed` for anything but 200."""
+def http_fetcher(client: httpx.Client, base: str, limit: int, seconds: float | None = None) -> Fetch:
+    """``fetch(path)``: GET ``base/path``, at most ``limit`` bytes, the whole answer within
+    ``seconds`` (default: the client's read timeout); :class:`NotFound` on 404,
+    :class:`FetchFailed` for anything but 200, or an answer that is too large or too slow.
+
+    httpx bounds each read, not the whole answer: a log sending a byte just inside each read
+    timeout would hold a check for hours. So the request runs in a thread of its own and the
+    caller waits ``seconds`` at most; a request given up on stops at its next chunk."""
     import httpx
 
-    def fetch(path: str) -> bytes:
-        url = f"{base}/{path}"
+    budget = client.timeout.read if seconds is None else seconds
+
+    def get(url: str, path: str, given_up: threading.Event) -> bytes:
         try:
             with client.stream("GET", url, headers={"Accept-Encoding": "gzip, identity"}) as r:
                 if r.status_code == 404:
@@ -194,12 +202,34 @@ def http_fetcher(client: httpx.Client, base: str, limit: int) -> Fetch:
                     raise FetchFailed(f"GET {url}: HTTP {r.status_code}")
                 data = bytearray()
                 for chunk in r.iter_bytes():
+                    if given_up.is_set():
+                        raise FetchFailed(f"GET {url}: given up")
                     data += chunk
                     if len(data) > limit:
                         raise FetchFailed(f"GET {url}: more than {limit:,} bytes")
                 return bytes(data)
         except httpx.HTTPError as exc:
             raise FetchFailed(f"GET {url}: {exc.__class__.__name__}: {exc}") from None
+
+    def fetch(path: str) -> bytes:
+        url = f"{base}/{path}"
+        if budget is None:
+            return get(url, path, threading.Event())
+        future: cf.Future[bytes] = cf.Future()
+        given_up = threading.Event()
+
+        def work() -> None:
+            try:
+                future.set_result(get(url, path, given_up))
+            except BaseException as exc:  # handed to the caller
+                future.set_exception(exc)
+
+        threading.Thread(target=work, name="accord-monitor-fetch", daemon=True).start()
+        try:
+            return future.result(budget)
+        except cf.TimeoutError:
+            given_up.set()
+            raise FetchFailed(f"GET {url}: no complete answer within {budget:g} s") from None
 
     return fetch
 
@@ -313,8 +343,7 @@ class Monitor:
             if mirror.root(cp.size) != cp.root:
                 ours = last if last is not None and last.checkpoint.size >= cp.size else None
                 if ours is not None:
-                    proof = mirror.store.consistency_proof(cp.size, ours.checkpoint.size) if cp.size else []
-                    split = compare_checkpoints(seen, ours, proof, "the monitor's verified copy of the log")
+                    split = _mirror_split(seen, ours, mirror)
                     if split is not None:
                         self._split(c, split)
                         return mirror
@@ -328,19 +357,27 @@ class Monitor:
             if last is None or cp.size > last.checkpoint.size or cp.root != last.checkpoint.root:
                 self._record(mirror, seen)
             return mirror
+        if mirror is None and cp.size == 0:
+            c.add("error", "genesis", "the log signed an empty checkpoint (size 0): an accord log holds its "
+                                      "genesis entry from the start")
+            return None
         fetch = http_fetcher(self.client, self.base, MAX_BUNDLE_BYTES)
         tree = TileTree(cp.size, fetch)
         try:
-            if last is not None and 0 < last.checkpoint.size < cp.size:
-                proof = tree.consistency_proof(last.checkpoint.size)
-                split = compare_checkpoints(last, seen, proof, f"the log's hash tiles at {self.base}")
-                if split is not None:
-                    self._split(c, split)
-                    return mirror
+            # The tiles first: only tiles that hash to the signed root are the signed tree's, and
+            # only a proof built from them shows that two checkpoints cannot both be true (tiles
+            # that lie about an old part of the tree are the log's error, not a split view).
             if tree.root() != cp.root:
                 c.add("error", "tiles", f"the log's hash tiles for size {cp.size} do not hash to its checkpoint's "
                                         "root")
                 return mirror
+            if last is not None and 0 < last.checkpoint.size < cp.size:
+                proof = tree.consistency_proof(last.checkpoint.size)
+                split = compare_checkpoints(last, seen, proof, f"the log's hash tiles at {self.base}",
+                                            tree.range_hash(0, last.checkpoint.size))
+                if split is not None:
+                    self._split(c, split)
+                    return mirror
             hashes, kept = self._leaf_hashes(fetch, tip, cp.size)
         except (TileError, FetchFailed, NotFound) as exc:
             c.add("error", "tiles", f"cannot read the log's tree of size {cp.size}: {exc}")
@@ -471,7 +508,12 @@ class Monitor:
         note = Note.parse(seen.text)
         log_only = Note(note.text, tuple(s for s in note.signatures
                                          if (s.name, s.key_id) == (self.state.log_key.name, self.state.log_key.id)))
-        if all(size != cp.size for size, _root, _text in mirror.store.checkpoints()):
+        # The latest stored checkpoint is nearly always the previous one recorded (reading them
+        # all grew with every checkpoint the monitor ever recorded); older ones only when needed.
+        latest = mirror.store.latest_checkpoint()
+        stored = latest is not None and (latest[0] == cp.size or (
+            latest[0] > cp.size and any(size == cp.size for size, _root, _text in mirror.store.checkpoints())))
+        if not stored:
             with mirror.store.write() as w:
                 w.add_checkpoint(cp.size, cp.root, log_only.encode())
         self.state.verified = seen
@@ -540,8 +582,7 @@ class Monitor:
         if cp.size <= min(tip, ours.checkpoint.size):
             if mirror.root(cp.size) == cp.root:
                 return {**row, "status": "consistent"}
-            proof = mirror.store.consistency_proof(cp.size, ours.checkpoint.size) if cp.size > 0 else []
-            split = compare_checkpoints(view, ours, proof, "the monitor's verified copy of the log")
+            split = _mirror_split(view, ours, mirror)
             if split is not None:
                 self._split(c, split)
                 return {**row, "status": "SPLIT VIEW"}
@@ -550,16 +591,33 @@ class Monitor:
         tree = TileTree(cp.size, http_fetcher(self.client, self.base, MAX_BUNDLE_BYTES))
         try:
             proof = tree.consistency_proof(ours.checkpoint.size)
+            prefix = tree.range_hash(0, ours.checkpoint.size)
         except (TileError, FetchFailed, NotFound, ValueError):
             c.add("warning", "witness" if view.source.startswith("witness") else "peer",
                   f"{view.source} saw a checkpoint of size {cp.size}, larger than the log shows (size "
                   f"{ours.checkpoint.size}), and the log serves no tiles for it yet: not compared")
             return {**row, "status": "ahead (not compared)"}
-        split = compare_checkpoints(ours, view, proof, f"the log's hash tiles at {self.base}")
+        try:
+            split = compare_checkpoints(ours, view, proof, f"the log's hash tiles at {self.base}", prefix)
+        except TileError as exc:
+            c.add("error", "tiles", f"{view.source} holds a checkpoint of size {cp.size} signed by the log, and the "
+                                    f"log's hash tiles for that size are not its tree: {exc}")
+            return {**row, "status": "tiles do not match"}
         if split is not None:
             self._split(c, split)
             return {**row, "status": "SPLIT VIEW"}
         return {**row, "status": "consistent (ahead)"}
+
+
+def _mirror_split(view: SeenCheckpoint, ours: SeenCheckpoint, mirror: Ledger) -> SplitView | None:
+    """``view`` (no larger than ``ours``) against the monitor's verified copy of the tree."""
+    size = view.checkpoint.size
+    proof = mirror.store.consistency_proof(size, ours.checkpoint.size) if 0 < size < ours.checkpoint.size else []
+    try:
+        return compare_checkpoints(view, ours, proof, "the monitor's verified copy of the log",
+                                   mirror.root(size) if size else None)
+    except TileError:  # the copy no longer gives the verified root: not the log's doing
+        return None
 
 
 def _frontier(mirror: Ledger | None, size: int) -> list[bytes]:

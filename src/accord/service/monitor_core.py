@@ -285,8 +285,11 @@ class SplitView:
     """Two checkpoints signed by the log that cannot both be true, with what shows it.
 
     ``kind``: ``same-size`` (one size, two roots: the notes alone prove it), ``inconsistent``
-    (``proof``, the consistency proof from the smaller to the larger, does not verify; it was
-    computed from ``proof_source``: the log's tiles, or the monitor's own copy of the tree).
+    (``proof``, the consistency proof from the smaller size to the larger, with ``prefix_root``,
+    the root of the larger tree's first entries up to the smaller size, reproduces the larger
+    checkpoint's root — so ``prefix_root`` is that tree's — and ``prefix_root`` is not the
+    smaller checkpoint's root; both were computed from ``proof_source``: the log's tiles, or the
+    monitor's own copy of the tree).
     """
 
     kind: str
@@ -295,6 +298,7 @@ class SplitView:
     detail: str
     proof: tuple[bytes, ...] = ()
     proof_source: str | None = None
+    prefix_root: bytes | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -305,19 +309,25 @@ class SplitView:
             "proof": {"from_size": min(self.first.checkpoint.size, self.second.checkpoint.size),
                       "to_size": max(self.first.checkpoint.size, self.second.checkpoint.size),
                       "hashes": [base64.b64encode(h).decode() for h in self.proof],
+                      "prefix_root": None if self.prefix_root is None else base64.b64encode(self.prefix_root).decode(),
                       "computed_from": self.proof_source},
         }
 
 
 def compare_checkpoints(a: SeenCheckpoint, b: SeenCheckpoint, proof: Sequence[bytes] | None = None,
-                        proof_source: str | None = None) -> SplitView | None:
+                        proof_source: str | None = None, prefix_root: bytes | None = None) -> SplitView | None:
     """A :class:`SplitView` when ``a`` and ``b`` cannot both be true, else ``None``.
 
     Both must be the same log's (same origin), already verified as signed by it. Equal sizes
     compare roots. Different sizes need ``proof``, the consistency proof from the smaller to
-    the larger (computed by the caller from tiles or its own copy of the tree): ``None``
-    returned when it verifies; a split view when it does not. Without a proof nothing can be
-    concluded about different sizes: ``None``.
+    the larger, and ``prefix_root``, the root of the larger tree's first entries up to the
+    smaller size, both computed by the caller from one source (the log's tiles, or its own copy
+    of the tree). A split view is claimed only when it is proved: the proof joins
+    ``prefix_root`` to the larger checkpoint's signed root (so ``prefix_root`` is the signed
+    tree's, whoever computed it) and ``prefix_root`` is not the smaller checkpoint's root.
+    When the proof does not reproduce the larger root, the source is not the signed tree —
+    the tiles lie, which proves nothing about the checkpoints: :class:`TileError`. Without a
+    proof nothing can be concluded about different sizes: ``None``.
     """
     ca, cb = a.checkpoint, b.checkpoint
     if ca.origin != cb.origin:
@@ -332,11 +342,16 @@ def compare_checkpoints(a: SeenCheckpoint, b: SeenCheckpoint, proof: Sequence[by
         return None  # the empty tree is a prefix of every tree
     if proof is None:
         return None
+    if prefix_root is None:
+        raise ValueError("a consistency proof is compared with the prefix root computed from the same source")
+    n, m = small.checkpoint.size, large.checkpoint.size
     try:
-        verify_consistency(small.checkpoint.size, large.checkpoint.size, list(proof), small.checkpoint.root,
-                           large.checkpoint.root)
+        verify_consistency(n, m, list(proof), prefix_root, large.checkpoint.root)
     except ProofError as exc:
-        return SplitView("inconsistent", small, large,
-                         f"the checkpoint of size {small.checkpoint.size} is not a prefix of the one of size "
-                         f"{large.checkpoint.size}: {exc}", tuple(proof), proof_source)
-    return None
+        raise TileError(f"{proof_source or 'the source'} gives a tree of size {m} whose consistency proof from "
+                        f"size {n} does not reproduce the signed root ({exc}): it is not the signed tree") from None
+    if prefix_root == small.checkpoint.root:
+        return None
+    return SplitView("inconsistent", small, large,
+                     f"the checkpoint of size {n} is not a prefix of the one of size {m}: the first {n} entries of "
+                     f"the larger tree have another root", tuple(proof), proof_source, prefix_root)

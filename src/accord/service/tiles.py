@@ -42,9 +42,11 @@ MAX_LEVEL = 63
 #: The largest entry a tlog-tiles entry bundle can frame (a big-endian uint16 length).
 ENTRY_BUNDLE_MAX = 0xFFFF
 
-_GROUP = re.compile(r"x\d{3}")
-_LAST = re.compile(r"\d{3}")
-_DECIMAL = re.compile(r"0|[1-9]\d{0,2}")
+# ASCII digits only: Python's \d also matches other scripts' digits, which int() reads too,
+# so "1\u0661" would name level 11 — a second, non-canonical path for one tile.
+_GROUP = re.compile(r"x[0-9]{3}")
+_LAST = re.compile(r"[0-9]{3}")
+_DECIMAL = re.compile(r"0|[1-9][0-9]{0,2}")
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,13 @@ class SQLStore(TreeStore):
         )
         return [Row(*self._entry(r)) for r in rs]
 
+    def index_of(self, party: str | None, issued_at: str, leaf: bytes) -> int | None:
+        r = self._one("SELECT idx FROM entries WHERE party = ? AND issued_at = ? AND leaf = ?",
+                      (party, issued_at, leaf))
+        if r is not None and type(r[0]) is not int:
+            raise self._damaged("the entries table")
+        return None if r is None else int(r[0])
+
     def nodes(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         out: dict[tuple[int, int], bytes] = {}
         for level, idx in set(keys):
@@ -114,6 +121,15 @@ class SQLStore(TreeStore):
         if any(type(s) is not int or not isinstance(r, bytes | memoryview) or type(n) is not str for s, r, n in rows):
             raise self._damaged("the checkpoints table")
         return [(s, bytes(r), n) for s, r, n in rows]
+
+    def latest_checkpoint(self) -> tuple[int, bytes, str] | None:
+        r = self._one("SELECT size, root, note FROM checkpoints ORDER BY size DESC LIMIT 1")
+        if r is None:
+            return None
+        s, root, n = r
+        if type(s) is not int or not isinstance(root, bytes | memoryview) or type(n) is not str:
+            raise self._damaged("the checkpoints table")
+        return s, bytes(root), n
 
     def cosignatures(self, size: int) -> list[tuple[str, bytes, bytes]]:
         if not 0 <= size < _INDEX_END:

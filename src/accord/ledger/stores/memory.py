@@ -102,6 +102,11 @@ class MemoryStore(TreeStore):
         size = db.visible(self)[0]
         return [Row(*db.entries[i]) for i in list(db.key_indices) if i < size]
 
+    def index_of(self, party: str | None, issued_at: str, leaf: bytes) -> int | None:
+        db = self._db()
+        index = db.replay_guard.get((party, issued_at, leaf))
+        return index if index is not None and index < db.visible(self)[0] else None
+
     def nodes(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         db = self._db()
         size = db.visible(self)[0]
@@ -127,6 +132,15 @@ class MemoryStore(TreeStore):
         mine = db.visible(self)[1]
         return [(size, root, note) for size, (root, note) in sorted(list(db.checkpoints.items()))
                 if mine or size not in db.pending_checkpoints]
+
+    def latest_checkpoint(self) -> tuple[int, bytes, str] | None:
+        db = self._db()
+        mine = db.visible(self)[1]
+        sizes = [size for size in list(db.checkpoints) if mine or size not in db.pending_checkpoints]
+        if not sizes:
+            return None
+        root, note = db.checkpoints[max(sizes)]
+        return max(sizes), root, note
 
     def cosignatures(self, size: int) -> list[tuple[str, bytes, bytes]]:
         db = self._db()
