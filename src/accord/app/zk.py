@@ -83,6 +83,12 @@ def _read(path: Path, what: str) -> Any:
     return limits.parse_json(limits.read_text(path, "ZK_PROOF_BYTES"), file=str(path), what=f"{what} is not valid JSON")
 
 
+def _read_proof(path: Path) -> CapProof:
+    """The proof in ``path``, read byte for byte (a byte-order mark is not dropped: it is another
+    spelling of the proof, which :func:`read_proof` refuses)."""
+    return read_proof(limits.read_text(path, "ZK_PROOF_BYTES", encoding="utf-8"), file=str(path))
+
+
 def _write(files: Sequence[tuple[Path, bytes, int]]) -> None:
     """Write every file atomically, or none: one that fails removes those written before it."""
     from ..ledger.keys import write_atomic
@@ -315,7 +321,7 @@ def verify_file(path: Path, *, keys: Sequence[Any] = (), agreement: str | None =
     when one is the party's), the proof itself (``group``, ``shape``, ``range-polynomial``,
     ``inner-product``) and that its cap is the agreement's (``agreement`` is an id or file,
     default the statement's; ``caps`` sets parameter caps). A malformed file is an InputError."""
-    proof = read_proof(limits.read_text(path, "ZK_PROOF_BYTES"), file=str(path))
+    proof = _read_proof(path)
     st = proof.statement
     checks = [_signature_check(proof, keys, str(path))]
     verdict = verify_cap(proof)
@@ -353,7 +359,7 @@ class OpeningsWritten:
 
 
 def _proof_and_witness(proof_path: Path, witness_path_: Path) -> tuple[CapProof, Witness]:
-    proof = read_proof(limits.read_text(proof_path, "ZK_PROOF_BYTES"), file=str(proof_path))
+    proof = _read_proof(proof_path)
     secret = parse_witness(_read(witness_path_, "witness"), file=str(witness_path_))
     if secret.statement != proof.statement:
         raise InputError("this witness is not the one made with the proof (the statements differ)",
@@ -440,16 +446,26 @@ def check_openings(proof_path: Path, openings_path: Path, *, agreement: str | No
     """Check each opening in ``openings_path`` against the proof's commitment at its index and,
     when the agreement is known (``agreement``, or the statement's if bundled), that its count
     is what the agreement's rules give its record; and that the proof itself still verifies."""
-    proof = read_proof(limits.read_text(proof_path, "ZK_PROOF_BYTES"), file=str(proof_path))
+    proof = _read_proof(proof_path)
     statement, openings = parse_openings(_read(openings_path, "openings"), file=str(openings_path))
     if statement != proof.statement:
         raise InputError("these openings are for another proof (the statements differ)", file=str(openings_path),
                          field="statement")
     ag = _agreement(statement, agreement)
     lim = next((x for x in ag.limits if x.id == statement.limit), None) if ag is not None else None
+    # An opening passes only when its count was checked against the rules of the agreement the
+    # proof is about: another agreement's rules, or none, must not pass it silently.
+    unchecked = None
+    if ag is None:
+        unchecked = (f"count not checked: agreement {statement.agreement!r} is not known here (give --agreement "
+                     "FILE to check each count against its rules)")
+    elif ag.id != statement.agreement:
+        unchecked = f"count not checked: the proof is about {statement.agreement!r}, not {ag.id!r}"
+    elif lim is None:
+        unchecked = f"count not checked: {ag.id} has no limit {statement.limit!r}"
     rows = []
     for o in openings:
-        problem = check_opening(proof, o) or _rule_problem(o, ag, lim)
+        problem = check_opening(proof, o) or unchecked or _rule_problem(o, ag, lim)
         rows.append({"index": o.index, "id": o.record.get("id"), "count": o.count, "ok": problem is None,
                      "problem": problem or ""})
     verdict = verify_cap(proof)

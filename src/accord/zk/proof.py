@@ -385,6 +385,9 @@ def parse_proof(obj: Any, *, file: str | None = None) -> CapProof:
 def read_proof(text: str, *, file: str | None = None) -> CapProof:
     """Parse a proof file's text (:func:`parse_proof`) and require the canonical form accord
     writes (RFC 8785 JSON and one newline): any other spelling is refused, naming the file."""
+    if text.startswith("\ufeff"):  # another spelling of the same JSON: one proof has one encoding
+        raise InputError("starts with a byte-order mark: not in the canonical form accord writes (RFC 8785 JSON "
+                         "and one final newline)", file=file)
     obj = limits.parse_json(text, file=file, what="not valid JSON")
     proof = parse_proof(obj, file=file)
     if text != canonical_json(obj) + "\n":
