@@ -10,58 +10,26 @@ Without Playwright or a browser the tests skip with the reason, unless ``ACCORD_
 from __future__ import annotations
 
 import datetime as _dt
-import os
 import re
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from accord.app.report import report
 from accord.render.charts import MIN_TEXT_PX
+from browser_helpers import launch_chromium
 
 WIDTHS = (375, 768, 1400, 1920)
 #: The day the report is built for: after New START's expiry, so the page has every section.
 TODAY = _dt.date(2026, 12, 2)
-REQUIRE_SERVICES = os.environ.get("ACCORD_REQUIRE_SERVICES") == "1"
-
-
-def _missing(reason: str) -> None:
-    if REQUIRE_SERVICES:
-        pytest.fail(f"{reason} (ACCORD_REQUIRE_SERVICES=1, so this is a failure, not a skip)")
-    pytest.skip(reason)
-
-
-def chromium_path() -> str | None:
-    """The browser to drive: ``$ACCORD_CHROMIUM``, Debian's ``/usr/bin/chromium``, or ``chromium`` on PATH."""
-    env = os.environ.get("ACCORD_CHROMIUM")
-    if env:
-        return env if Path(env).is_file() else None
-    if Path("/usr/bin/chromium").is_file():
-        return "/usr/bin/chromium"
-    return shutil.which("chromium")
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """One chromium for the whole module (starting it is the slow part)."""
-    try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError as exc:
-        _missing(f"Playwright is not installed ({exc}); pip install -e '.[test]'")
-    path = chromium_path()
-    if path is None:
-        _missing("no chromium found (set ACCORD_CHROMIUM, or apt-get install chromium)")
-    assert path is not None
-    with sync_playwright() as p:
-        try:
-            b = p.chromium.launch(executable_path=path, args=["--no-sandbox"])
-        except Error as exc:
-            _missing(f"chromium at {path} did not start: {str(exc).splitlines()[0]}")
+    with launch_chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

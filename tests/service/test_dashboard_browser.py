@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,44 +22,17 @@ from network_helpers import log_server, make_ledger, submit, wait_for_checkpoint
 from accord.app.synth import synth
 from accord.ledger.keys import generate_key
 from accord.service.monitor import run
+from browser_helpers import launch_chromium
 
 WIDTHS = (375, 1400)
 PAGES = ("/dashboard/", "/dashboard/entries", "/dashboard/entries/1", "/dashboard/entries?party=RU")
-REQUIRE_SERVICES = os.environ.get("ACCORD_REQUIRE_SERVICES") == "1"
-
-
-def _missing(reason: str) -> None:
-    if REQUIRE_SERVICES:
-        pytest.fail(f"{reason} (ACCORD_REQUIRE_SERVICES=1, so this is a failure, not a skip)")
-    pytest.skip(reason)
-
-
-def chromium_path() -> str | None:
-    env = os.environ.get("ACCORD_CHROMIUM")
-    if env:
-        return env if Path(env).is_file() else None
-    if Path("/usr/bin/chromium").is_file():
-        return "/usr/bin/chromium"
-    return shutil.which("chromium")
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError as exc:
-        _missing(f"Playwright is not installed ({exc}); pip install -e '.[test]'")
-    path = chromium_path()
-    if path is None:
-        _missing("no chromium found (set ACCORD_CHROMIUM, or apt-get install chromium)")
-    assert path is not None
-    with sync_playwright() as p:
-        try:
-            b = p.chromium.launch(executable_path=path, args=["--no-sandbox"])
-        except Error as exc:
-            _missing(f"chromium at {path} did not start: {str(exc).splitlines()[0]}")
+    """One chromium for the whole module (starting it is the slow part)."""
+    with launch_chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

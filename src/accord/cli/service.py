@@ -6,7 +6,6 @@ Thin: check the options (one line, exit 2, before anything listens), build the a
 
 from __future__ import annotations
 
-import socket
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -31,13 +30,12 @@ def serve(
     POST /add-entry for the parties; checkpoints are signed with the log key and cosigned by the
     witnesses that answer, within --checkpoint-interval of each commit; a dashboard at /dashboard/.
     Stops on Ctrl-C."""
-    import uvicorn
-
     from .. import limits
     from ..ledger.keys import load_private_key
     from ..ledger.stores import redact_url
     from ..service.app import create_log_app
     from ..service.config import LogConfig, durable_url, parse_witness
+    from ..service.connections import listen, run_server
 
     if not 0 <= port <= 65535:
         raise InputError("must be a port number from 0 to 65535", field="--port")
@@ -58,37 +56,15 @@ def serve(
             raise InputError(err.problem, file=err.file if err.field != "log_key" else str(log_key),
                              field=field) from None
         raise err.at(file=redact_url(db)) from None
-    sock = _listen(host, port)
+    sock = listen(host, port, backlog=1024)
     service = app.state.log
     shown_host = f"[{host}]" if ":" in host else host
     typer.echo(f"accord: serving {service.origin} at http://{shown_host}:{sock.getsockname()[1]}/ "
                f"({len(witnesses)} witness{'es' if len(witnesses) != 1 else ''})", err=True)
     sys.stderr.flush()
-    from ..service.connections import BoundedH11Protocol
-
     # A connection that sends no whole request head in time is closed: idle sockets cannot fill
     # limit_concurrency and lock the parties and witnesses out (as with `accord witness serve`).
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, timeout_keep_alive=5,
-                                           limit_concurrency=1024, http=BoundedH11Protocol))
-    server.run(sockets=[sock])
-
-
-def _listen(host: str, port: int) -> socket.socket:
-    """A listening socket on ``host:port``; one line (exit 2) when it cannot be had."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-    except (OSError, UnicodeError) as exc:
-        raise InputError(f"cannot resolve {host!r}: {getattr(exc, 'strerror', None) or exc}", field="--host") from None
-    family, kind, proto, _, address = infos[0]
-    sock = socket.socket(family, kind, proto)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-        sock.listen(1024)
-    except OSError as exc:
-        sock.close()
-        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", field="--port") from None
-    return sock
+    run_server(app, sock, limit_concurrency=1024)
 
 
 def register(app: typer.Typer) -> None:

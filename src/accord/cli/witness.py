@@ -6,7 +6,6 @@ Thin: check the options (one line, exit 2, before anything listens), build the a
 
 from __future__ import annotations
 
-import socket
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -70,10 +69,8 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="Port to listen on (0: any free port, printed).")] = 8081,
 ) -> None:
     """Serve POST /add-checkpoint (C2SP tlog-witness) and GET /logs; stops on Ctrl-C."""
-    import uvicorn
-
     from ..ledger.cosignature import load_witness_signer
-    from ..service.connections import BoundedH11Protocol
+    from ..service.connections import listen, run_server
     from ..service.witness import create_witness_app
 
     if not 0 <= port <= 65535:
@@ -81,36 +78,14 @@ def serve(
     signer = load_witness_signer(key)
     logs = _logs(log)
     app = create_witness_app(signer, logs, state)
-    sock = _listen(host, port)
+    sock = listen(host, port, backlog=256, nodelay=True)
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"accord: witness {signer.name} at http://{shown}:{sock.getsockname()[1]}/ for "
                f"{len(logs)} log{'s' if len(logs) != 1 else ''}; vkey {signer.public.vkey}", err=True)
     sys.stderr.flush()
-    # BoundedH11Protocol: a connection that sends no request in time is closed, so idle sockets
-    # cannot hold all 256 places and lock the log out (uvicorn alone waits for ever).
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, timeout_keep_alive=5,
-                                           limit_concurrency=256, http=BoundedH11Protocol))
-    server.run(sockets=[sock])
-
-
-def _listen(host: str, port: int) -> socket.socket:
-    """A listening socket on ``host:port``; one line (exit 2) when it cannot be had."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-    except (OSError, UnicodeError) as exc:
-        raise InputError(f"cannot resolve {host!r}: {getattr(exc, 'strerror', None) or exc}", field="--host") from None
-    family, kind, proto, _, address = infos[0]
-    sock = socket.socket(family, kind, proto)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        # Inherited by accepted sockets: no Nagle delay (40 ms with delayed ACKs) on small replies.
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.bind(address)
-        sock.listen(256)
-    except OSError as exc:
-        sock.close()
-        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", field="--port") from None
-    return sock
+    # A connection that sends no request in time is closed, so idle sockets cannot hold all 256
+    # places and lock the log out (uvicorn alone waits for ever).
+    run_server(app, sock, limit_concurrency=256)
 
 
 def register(app: typer.Typer) -> None:

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from .keys import ED25519, PrivateKey, PublicKey, valid_key_name, write_atomic
+from .keys import ED25519, PrivateKey, PublicKey, _check_name, _decode_key, write_atomic
 from .note import Note, NoteSignature
 
 __all__ = [
@@ -87,17 +87,8 @@ def split_cosignature(signature: bytes) -> tuple[int, bytes] | None:
 
 def _decode(name: str, hexid: str, b64: str, what: str, *, file: str | None, field: str | None) -> tuple[bytes, bytes]:
     """The key id and 32-byte material of a cosignature key's text parts; InputError otherwise."""
-    if not valid_key_name(name) or "\x7f" in name:
-        raise InputError(f"key name {name!r} must be non-empty, without spaces, control characters or '+'",
-                         file=file, field=field)
-    try:
-        data = base64.b64decode(b64, validate=True)
-        kid = bytes.fromhex(hexid)
-    except (binascii.Error, ValueError):
-        raise InputError(f"{what} key is not valid hex/base64", file=file, field=field) from None
-    if len(data) != 33 or data[0] != COSIGNATURE_V1:
-        raise InputError(f"{what} key is not a cosignature/v1 (type 0x04) Ed25519 key", file=file, field=field)
-    return kid, data[1:]
+    return _decode_key(name, hexid, b64, what, file=file, field=field, key_type=COSIGNATURE_V1,
+                       kind="a cosignature/v1 (type 0x04) Ed25519 key")
 
 
 @dataclass(frozen=True)
@@ -190,9 +181,7 @@ class WitnessSigner:
 def generate_witness_key(name: str) -> WitnessSigner:
     """A fresh random witness key named ``name`` (a schema-less URL is recommended, e.g.
     ``witness.example/us``); :class:`InputError` for a name a signed note cannot carry."""
-    if not valid_key_name(name) or "\x7f" in name:
-        raise InputError(f"key name {name!r} must be non-empty, without spaces, control characters or '+'",
-                         field="name")
+    _check_name(name, file=None, field="name")
     return WitnessSigner(name, os.urandom(32))
 
 

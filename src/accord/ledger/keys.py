@@ -68,18 +68,20 @@ def _check_name(name: str, *, file: str | None, field: str | None) -> None:
         )
 
 
-def _decode_key(name: str, hexid: str, b64: str, what: str, *, file: str | None,
-                field: str | None) -> tuple[bytes, bytes]:
+def _decode_key(name: str, hexid: str, b64: str, what: str, *, file: str | None, field: str | None,
+                key_type: int = ED25519, kind: str = "an Ed25519 key") -> tuple[bytes, bytes]:
     """The key id and 32-byte Ed25519 material of a signed-note key's text parts (both the
-    verifier and the signer form); InputError naming ``what`` key when malformed."""
+    verifier and the signer form) whose type byte is ``key_type`` (0x04 for the cosignature/v1
+    keys of :mod:`accord.ledger.cosignature`); InputError naming ``what`` key, and ``kind`` when
+    the type byte or length is wrong, when malformed."""
     _check_name(name, file=file, field=field)
     try:
         data = base64.b64decode(b64, validate=True)
         kid = bytes.fromhex(hexid)
     except (binascii.Error, ValueError):
         raise InputError(f"{what} key is not valid hex/base64", file=file, field=field) from None
-    if len(data) != 33 or data[0] != ED25519:
-        raise InputError(f"{what} key is not an Ed25519 key", file=file, field=field)
+    if len(data) != 33 or data[0] != key_type:
+        raise InputError(f"{what} key is not {kind}", file=file, field=field)
     return kid, data[1:]
 
 
