@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from .keys import ED25519, PrivateKey, PublicKey, _check_name, _decode_key, write_atomic
+from .keys import ED25519, PrivateKey, PublicKey, _check_name, _decode_key, write_key_files
 from .note import Note, NoteSignature
 
 __all__ = [
@@ -276,19 +276,5 @@ def write_witness_key_pair(name: str, out: Path, *, force: bool = False) -> Witn
     Existing files are an :class:`InputError` unless ``force``; so is a name a note cannot carry."""
     key = generate_witness_key(name)
     stem = key_file_stem(name)
-    key_file, pub_file = out / f"{stem}.key", out / f"{stem}.pub"
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        for f in (key_file, pub_file):
-            if f.exists() and not force:
-                raise InputError("already exists (use --force to replace it)", file=str(f))
-        write_atomic(key_file, (key.skey + "\n").encode(), mode=0o600)
-        try:
-            write_atomic(pub_file, (key.public.vkey + "\n").encode())
-        except OSError:
-            key_file.unlink(missing_ok=True)  # nothing half-written: no private key without its public one
-            raise
-    except OSError as exc:
-        where = exc.filename if isinstance(exc.filename, str) and not Path(exc.filename).name.startswith(".") else out
-        raise InputError(f"cannot write key files: {exc.strerror or exc.__class__.__name__}", file=str(where)) from None
+    key_file, pub_file = write_key_files(out, stem, key.skey, key.public.vkey, force=force)
     return WitnessKeyFiles(name, str(key_file), str(pub_file), key.public.vkey)

@@ -220,3 +220,26 @@ def write_atomic(path: str | Path, data: bytes, *, mode: int = 0o644) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def write_key_files(out: Path, stem: str, skey: str, vkey: str, *, force: bool = False) -> tuple[Path, Path]:
+    """Write ``out/STEM.key`` (``skey``, mode 600) and ``out/STEM.pub`` (``vkey``), each atomically;
+    returns their paths. Existing files are an :class:`InputError` unless ``force``; a file that
+    cannot be written is an InputError naming it, and never leaves a private key without its
+    public one."""
+    key_file, pub_file = out / f"{stem}.key", out / f"{stem}.pub"
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for f in (key_file, pub_file):
+            if f.exists() and not force:
+                raise InputError("already exists (use --force to replace it)", file=str(f))
+        write_atomic(key_file, (skey + "\n").encode(), mode=0o600)
+        try:
+            write_atomic(pub_file, (vkey + "\n").encode())
+        except OSError:
+            key_file.unlink(missing_ok=True)  # nothing half-written: no private key without its public one
+            raise
+    except OSError as exc:
+        where = exc.filename if isinstance(exc.filename, str) and not Path(exc.filename).name.startswith(".") else out
+        raise InputError(f"cannot write key files: {exc.strerror or exc.__class__.__name__}", file=str(where)) from None
+    return key_file, pub_file

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InputError, StoreError
 from .bundle import bundle_checkpoint, make_bundle
 from .entries import SignedEntry
-from .keys import PARTY_NAME, generate_key, write_atomic
+from .keys import PARTY_NAME, generate_key, write_atomic, write_key_files
 from .log import Ledger
 from .note import Checkpoint, Note
 from .receipts import Receipt
@@ -71,22 +71,8 @@ def write_key_pair(party: str, out: Path, *, force: bool = False) -> KeyFiles:
     unless ``force``."""
     if not PARTY_NAME.fullmatch(party):
         raise InputError(f"party name {party!r} must be letters, digits, '.', '_' or '-'", field="PARTY")
-    key_file, pub_file = out / f"{party}.key", out / f"{party}.pub"
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        for f in (key_file, pub_file):
-            if f.exists() and not force:
-                raise InputError("already exists (use --force to replace it)", file=str(f))
-        key = generate_key(party)
-        write_atomic(key_file, (key.skey + "\n").encode(), mode=0o600)
-        try:
-            write_atomic(pub_file, (key.public.vkey + "\n").encode())
-        except OSError:
-            key_file.unlink(missing_ok=True)  # nothing half-written: no private key without its public one
-            raise
-    except OSError as exc:
-        where = exc.filename if isinstance(exc.filename, str) and not Path(exc.filename).name.startswith(".") else out
-        raise InputError(f"cannot write key files: {exc.strerror or exc.__class__.__name__}", file=str(where)) from None
+    key = generate_key(party)
+    key_file, pub_file = write_key_files(out, party, key.skey, key.public.vkey, force=force)
     return KeyFiles(party, str(key_file), str(pub_file), key.public.vkey)
 
 
