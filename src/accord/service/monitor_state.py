@@ -122,13 +122,7 @@ class MonitorState:
             state.save()
             return state
         where = str(path)
-        text = read_small_text(path, "monitor state", _MAX_STATE_BYTES)
-        try:
-            obj = json.loads(text)
-        except (json.JSONDecodeError, RecursionError):
-            raise InputError(f"not a monitor state file ({STATE_SCHEMA})", file=where) from None
-        if not isinstance(obj, dict) or obj.get("schema") != STATE_SCHEMA:
-            raise InputError(f"not a monitor state file ({STATE_SCHEMA})", file=where, field="schema")
+        obj = _read_state(path)
         pinned = PublicKey.parse(str(obj.get("log_key", "")), file=where, field="log_key")
         if log_key is not None and log_key != pinned:
             raise InputError(f"this state is pinned to the log key {pinned.name}+{pinned.id.hex()}, not "
@@ -181,18 +175,25 @@ def save_evidence(directory: Path, split: SplitView) -> Path:
     return folder
 
 
+def _read_state(path: Path) -> dict[str, Any]:
+    """A monitor's ``state.json`` as a JSON object, bounded in size; :class:`InputError` naming
+    the file when it is not one."""
+    text = read_small_text(path, "monitor state", _MAX_STATE_BYTES)
+    try:
+        obj = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        raise InputError(f"not a monitor state file ({STATE_SCHEMA})", file=str(path)) from None
+    if not isinstance(obj, dict) or obj.get("schema") != STATE_SCHEMA:
+        raise InputError(f"not a monitor state file ({STATE_SCHEMA})", file=str(path), field="schema")
+    return obj
+
+
 def read_peer_view(directory: str | Path) -> SeenCheckpoint | None:
     """The checkpoint another monitor last verified (its ``state.json``), or ``None`` when it
     has verified none yet; :class:`InputError` naming the file when it is not a monitor state."""
     path = Path(directory) / "state.json"
     where = str(path)
-    text = read_small_text(path, "monitor state", _MAX_STATE_BYTES)
-    try:
-        obj = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
-        raise InputError(f"not a monitor state file ({STATE_SCHEMA})", file=where) from None
-    if not isinstance(obj, dict) or obj.get("schema") != STATE_SCHEMA:
-        raise InputError(f"not a monitor state file ({STATE_SCHEMA})", file=where, field="schema")
+    obj = _read_state(path)
     seen = _seen_from_json(obj.get("verified"), where)
     if seen is None:
         return None
