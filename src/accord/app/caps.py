@@ -307,7 +307,7 @@ def _holdings_of(findings: Iterable[Finding], limit_id: str, series: str | None,
             continue
         value = None
         if f.value is not None:
-            low, high = getattr(f, "low", None), getattr(f, "high", None)
+            low, high = f.low, f.high
             value = Estimate(f.value, f.value, f.value) if low is None or high is None else Estimate(low, f.value, high)
         parts = getattr(f.trace, "parts", ())
         sources = tuple(dict.fromkeys(p.source for p in parts if p.source is not None))

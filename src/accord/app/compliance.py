@@ -46,12 +46,12 @@ class ComplianceResult:
     def columns(self) -> tuple[str, ...]:
         cols = list(FINDING_COLUMNS)
         found = self.report.findings
-        if any(getattr(f, "series", None) for f in found):
+        if any(f.series for f in found):
             cols.insert(0, "series")
-        if any(getattr(f, "low", None) is not None for f in found):
+        if any(f.low is not None for f in found):
             at = cols.index("value") + 1
             cols[at:at] = ["low", "high"]
-        if any(getattr(f, "p_exceeds", None) is not None for f in found):
+        if any(f.p_exceeds is not None for f in found):
             cols.insert(cols.index("status") + 1, "p_exceeds")
         return tuple(cols)
 
@@ -67,8 +67,8 @@ class ComplianceResult:
              "status": f.status + (" (estimate)" if f.estimate else "")
              + (" (synthetic data)" if f.trace.get("data", {}).get("synthetic") else ""),
              "data_as_of": f.data_as_of, "source": f.source.cite(),
-             "series": getattr(f, "series", None), "low": getattr(f, "low", None),
-             "high": getattr(f, "high", None), "p_exceeds": getattr(f, "p_exceeds", None)}
+             "series": f.series, "low": f.low,
+             "high": f.high, "p_exceeds": f.p_exceeds}
             for f in self.report.findings
         ]
 

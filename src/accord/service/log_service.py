@@ -387,13 +387,8 @@ class LogService:
         for w, sig in zip(asking, replies, strict=True):
             if sig is not None:
                 self._witness_sigs[w.name] = sig
-        found = [s for s in replies if s is not None]
-        store_it = getattr(Ledger, "add_witness_cosignature", None)
-        if found and store_it is not None:  # kept with the checkpoint when the ledger can
-            try:
-                await self._write(lambda ledger: [store_it(ledger, cp.size, s) for s in found])
-            except (InputError, StoreError):
-                _log.warning("could not store witness cosignatures at size %d", cp.size, exc_info=True)
+        # Witness cosignatures are published on the checkpoint, not stored: the ledger's cosignatures
+        # table holds the parties' 64-byte signatures; a restarted server asks its witnesses again.
 
     def _is_log_signature(self, sig: NoteSignature) -> bool:
         key = self.config.log_key.public
