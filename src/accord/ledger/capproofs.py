@@ -11,21 +11,37 @@ and one whose statement was edited no longer verifies, since its challenges hash
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from .keys import PublicKey
 
-__all__ = ["CAP_PROOF", "check_cap_proof"]
+if TYPE_CHECKING:
+    from ..zk.proof import Verdict
+
+__all__ = ["CAP_PROOF", "check_cap_proof", "proof_verdict"]
 
 CAP_PROOF = "cap-proof"
 
 
+def proof_verdict(payload: Mapping[str, Any]) -> Verdict | None:
+    """The range proof's own verdict (:func:`accord.zk.proof.verify_cap`: the costly part, which
+    needs no ledger state), or ``None`` when ``payload`` is not a proof. The ledger computes it
+    before taking its write lock and hands it to :func:`check_cap_proof`."""
+    from ..zk.proof import parse_proof, verify_cap
+
+    try:
+        return verify_cap(parse_proof(payload, file=None))
+    except InputError:
+        return None
+
+
 def check_cap_proof(payload: Mapping[str, Any], party: str | None, agreement: str | None,
-                    keys: Iterable[PublicKey]) -> None:
+                    keys: Iterable[PublicKey], *, verdict: Verdict | None = None) -> None:
     """:class:`InputError` saying why ``payload`` is not a valid cap proof by ``party`` for
     ``agreement`` (``None``: not checked); its own signature, if any, must verify with one of
-    ``keys`` (the keys that may sign ``party``'s entries)."""
+    ``keys`` (the keys that may sign ``party``'s entries). ``verdict``: the range proof's verdict
+    from :func:`proof_verdict` on this very payload (computed here when not given)."""
     from ..zk.proof import parse_proof, verify_cap
 
     try:
@@ -42,6 +58,7 @@ def check_cap_proof(payload: Mapping[str, Any], party: str | None, agreement: st
         message = proof.signed_bytes()
         if not any(k.vkey == proof.signature.signer and k.verify(message, proof.signature.signature) for k in keys):
             raise InputError(f"its signature is not by {st.party}'s key", field="payload.signature")
-    verdict = verify_cap(proof)
+    if verdict is None:
+        verdict = verify_cap(proof)
     if not verdict.ok:
         raise InputError(f"the proof does not verify ({verdict.check}): {verdict.detail}", field="payload")

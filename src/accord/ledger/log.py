@@ -28,10 +28,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import DuplicateLeafError, EntryRejected, InputError, IntegrityError, ProofError, StoreError
-from .capproofs import CAP_PROOF, check_cap_proof
+from .capproofs import CAP_PROOF, check_cap_proof, proof_verdict
 from .commitments import Commitment, CommitmentError, Opening, verify_opening
 from .entries import GENESIS, KEY_ROTATION, KIND_NAME, NO_SIGNATURE, Entry, SignedEntry, sign_entries, utc_now
 from .keys import PARTY_NAME, PrivateKey, PublicKey, valid_key_name
@@ -39,6 +39,9 @@ from .merkle import leaf_hash, verify_consistency
 from .note import Checkpoint, Note, NoteSignature
 from .receipts import DEFAULT_MAX_MERGE_DELAY, Receipt, check_max_merge_delay, issue_receipt
 from .stores import Row, Store, open_store
+
+if TYPE_CHECKING:
+    from ..zk.proof import Verdict
 
 __all__ = [
     "GENESIS_SCHEMA",
@@ -346,8 +349,12 @@ class Ledger:
                receipt_key: PublicKey | None = None) -> list[int]:
         if not batch:
             return []
+        # A cap proof's range proof takes seconds to verify and needs no ledger state: verified
+        # here, before the write lock, so other writers are not held up; its verdict is used
+        # inside, where the checks keep their order.
+        verdicts = {pos: proof_verdict(s.entry.payload) for pos, s in enumerate(batch) if s.entry.kind == CAP_PROOF}
         try:
-            return self._admit_locked(batch, trusted_key, receipt_key)
+            return self._admit_locked(batch, trusted_key, receipt_key, verdicts)
         except EntryRejected as refused:
             err = self._as_replay(batch, refused)
             if len(batch) == 1 and err.position is not None:
@@ -371,7 +378,8 @@ class Ledger:
         return EntryRejected(f"replay: this signed entry is already at index {index}", position=err.position)
 
     def _admit_locked(self, batch: list[SignedEntry], trusted_key: PublicKey | None,
-                      receipt_key: PublicKey | None = None) -> list[int]:
+                      receipt_key: PublicKey | None = None, verdicts: Mapping[int, Verdict | None] | None = None,
+                      ) -> list[int]:
         with self.store.write() as w:
             history = _key_history(self.info, w.key_rows(), self.store.display_url)
             restrictions = self.info.restrictions
@@ -394,7 +402,7 @@ class Ledger:
                 # An ordinary kind by a known party under no restriction passes _check as is.
                 if key is None or kind in _CHECKED_KINDS or kind in restrictions:
                     try:
-                        self._check(e, first + pos, history, w)
+                        self._check(e, first + pos, history, w, (verdicts or {}).get(pos))
                     except InputError as err:
                         problem = err.problem if not err.field else f"{err.field}: {err.problem}"
                         raise EntryRejected(problem, position=pos) from None
@@ -428,7 +436,7 @@ class Ledger:
                                     position=at) from None
         return list(range(start, start + len(rows)))
 
-    def _check(self, e: Entry, index: int, history: KeyHistory, w: Any) -> None:
+    def _check(self, e: Entry, index: int, history: KeyHistory, w: Any, verdict: Verdict | None = None) -> None:
         if e.kind == GENESIS:
             raise InputError("only the ledger's first entry is a genesis entry", field="kind")
         if history.current(e.party) is None:  # type: ignore[arg-type]
@@ -448,7 +456,7 @@ class Ledger:
             check_opening(e, SignedEntry.from_body(body) if body is not None else None)
         elif e.kind == CAP_PROOF:
             signer = history.current(e.party)  # type: ignore[arg-type]
-            check_cap_proof(e.payload, e.party, self.info.agreement, [signer] if signer else [])
+            check_cap_proof(e.payload, e.party, self.info.agreement, [signer] if signer else [], verdict=verdict)
 
     # -- checkpoints ---------------------------------------------------------------------
     def checkpoint_notes(self) -> list[tuple[Checkpoint, Note]]:
